@@ -1,0 +1,74 @@
+// Implementation of the shared main wrapper (core/cli.h).
+#include "core/cli.h"
+
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
+
+#include <cstdio>
+#include <iostream>
+
+#include "core/runtime.h"
+
+namespace sentzoo::cli {
+
+void add_common_options(cxxopts::Options& options) {
+  options.add_options("common")("h,help", "print this help and exit")(
+      "version", "print sentzoo, LibTorch and BLAS versions and the thread count, then exit")(
+      "threads", "intra-op threads (default: all cores)", cxxopts::value<int>()->default_value("0"));
+}
+
+int run(int argc,
+        char** argv,
+        cxxopts::Options& options,
+        const std::function<int(const cxxopts::ParseResult&)>& body,
+        const std::vector<std::string>& positional) {
+  // Logs go to stderr: stdout is for results (JSON, ids, tables).
+  spdlog::set_default_logger(spdlog::stderr_color_mt("sentzoo"));
+  spdlog::set_pattern("[%H:%M:%S] [%^%l%$] %v");
+  cxxopts::ParseResult args;
+  try {
+    if (!positional.empty()) options.parse_positional(positional);
+    args = options.parse(argc, argv);
+    if (!args.unmatched().empty()) {
+      throw UsageError("unexpected argument '" + args.unmatched().front() + "'");
+    }
+    if (args.count("help")) {
+      std::cout << options.help() << std::endl;
+      return kExitOk;
+    }
+    const int threads = args["threads"].as<int>();
+    if (threads < 0) throw UsageError("--threads must be >= 0 (0 = all cores)");
+    configure_threads(threads);
+    if (args.count("version")) {
+      std::cout << version_report() << std::flush;
+      return kExitOk;
+    }
+  } catch (const cxxopts::exceptions::exception& e) {
+    std::cerr << options.program() << ": " << e.what() << "\n\n" << options.help() << std::endl;
+    return kExitUsage;
+  } catch (const UsageError& e) {
+    std::cerr << options.program() << ": " << e.what() << "\n\n" << options.help() << std::endl;
+    return kExitUsage;
+  }
+  const BlasInfo blas = active_blas();
+  if (blas.is_reference) {
+    spdlog::warn(
+        "LibTorch is using the reference BLAS ({}): fp32 matmuls run about 30x slower. "
+        "Install libopenblas0-openmp (scripts/setup.sh does).",
+        blas.library_path);
+  }
+  try {
+    return body(args);
+  } catch (const UsageError& e) {
+    std::cerr << options.program() << ": " << e.what() << "\n\n" << options.help() << std::endl;
+    return kExitUsage;
+  } catch (const cxxopts::exceptions::exception& e) {
+    std::cerr << options.program() << ": " << e.what() << "\n\n" << options.help() << std::endl;
+    return kExitUsage;
+  } catch (const std::exception& e) {
+    spdlog::error("{}", e.what());
+    return kExitFailure;
+  }
+}
+
+}  // namespace sentzoo::cli

@@ -1,0 +1,102 @@
+#pragma once
+// The one place where LibTorch 1.13 (Debian bookworm) and LibTorch 2.x differ for sentzoo:
+// the autocast API (renamed to device-typed functions in 2.4, TOOLCHAIN.md §4 and §10).
+// Everything else in the tree is written against the API both versions share.
+
+#include <ATen/autocast_mode.h>
+#include <c10/core/DeviceType.h>
+#include <c10/core/ScalarType.h>
+#include <torch/version.h>
+
+#include <stdexcept>
+#include <string>
+
+#define SENTZOO_TORCH_AT_LEAST(major, minor) \
+  (TORCH_VERSION_MAJOR > (major) ||          \
+   (TORCH_VERSION_MAJOR == (major) && TORCH_VERSION_MINOR >= (minor)))
+
+namespace sentzoo::compat {
+
+namespace detail {
+inline bool autocast_enabled(c10::DeviceType device) {
+#if SENTZOO_TORCH_AT_LEAST(2, 4)
+  return at::autocast::is_autocast_enabled(device);
+#else
+  return device == c10::DeviceType::CUDA ? at::autocast::is_enabled()
+                                         : at::autocast::is_cpu_enabled();
+#endif
+}
+inline void set_autocast_enabled(c10::DeviceType device, bool enabled) {
+#if SENTZOO_TORCH_AT_LEAST(2, 4)
+  at::autocast::set_autocast_enabled(device, enabled);
+#else
+  if (device == c10::DeviceType::CUDA) {
+    at::autocast::set_enabled(enabled);
+  } else {
+    at::autocast::set_cpu_enabled(enabled);
+  }
+#endif
+}
+inline c10::ScalarType autocast_dtype(c10::DeviceType device) {
+#if SENTZOO_TORCH_AT_LEAST(2, 4)
+  return at::autocast::get_autocast_dtype(device);
+#else
+  return device == c10::DeviceType::CUDA ? at::autocast::get_autocast_gpu_dtype()
+                                         : at::autocast::get_autocast_cpu_dtype();
+#endif
+}
+inline void set_autocast_dtype(c10::DeviceType device, c10::ScalarType dtype) {
+#if SENTZOO_TORCH_AT_LEAST(2, 4)
+  at::autocast::set_autocast_dtype(device, dtype);
+#else
+  if (device == c10::DeviceType::CUDA) {
+    at::autocast::set_autocast_gpu_dtype(dtype);
+  } else {
+    at::autocast::set_autocast_cpu_dtype(dtype);
+  }
+#endif
+}
+}  // namespace detail
+
+/// RAII autocast region, the C++ counterpart of Python's `with torch.autocast(device, dtype)`.
+/// Backward must run outside the guard (fp32 weight gradients). CPU accepts only bf16 in 1.13:
+/// the dtype is set before enabling, so a rejected dtype leaves autocast off (TOOLCHAIN.md §4).
+class AutocastGuard {
+ public:
+  explicit AutocastGuard(bool enabled,
+                         c10::DeviceType device = c10::DeviceType::CPU,
+                         c10::ScalarType dtype = c10::ScalarType::BFloat16)
+      : active_(enabled), device_(device) {
+    if (!active_) return;
+    if (device == c10::DeviceType::CPU && dtype != c10::ScalarType::BFloat16) {
+      throw std::invalid_argument(
+          std::string("autocast on CPU supports only bf16, got ") + c10::toString(dtype));
+    }
+    previous_enabled_ = detail::autocast_enabled(device);
+    previous_dtype_ = detail::autocast_dtype(device);
+    detail::set_autocast_dtype(device, dtype);  // dtype first: it may throw
+    detail::set_autocast_enabled(device, true);
+    at::autocast::increment_nesting();
+  }
+  ~AutocastGuard() {
+    if (!active_) return;
+    if (at::autocast::decrement_nesting() == 0) at::autocast::clear_cache();
+    detail::set_autocast_enabled(device_, previous_enabled_);
+    detail::set_autocast_dtype(device_, previous_dtype_);
+  }
+  AutocastGuard(const AutocastGuard&) = delete;
+  AutocastGuard& operator=(const AutocastGuard&) = delete;
+
+ private:
+  bool active_;
+  c10::DeviceType device_;
+  bool previous_enabled_ = false;
+  c10::ScalarType previous_dtype_ = c10::ScalarType::BFloat16;
+};
+
+/// True when autocast is on for `device` in this thread.
+inline bool autocast_active(c10::DeviceType device = c10::DeviceType::CPU) {
+  return detail::autocast_enabled(device);
+}
+
+}  // namespace sentzoo::compat

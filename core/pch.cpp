@@ -1,0 +1,1 @@
+// Carrier translation unit for the shared precompiled <torch/torch.h> (CMakeLists.txt).

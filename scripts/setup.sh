@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# Installs whatever sentzoo needs and is missing; safe to run again (Debian bookworm).
+# TOOLCHAIN.md §1: libopenblas0-openmp, not the pthread flavour, or fp32 matmuls run on the
+# reference BLAS (~30x slower) or ignore the thread count.
+set -euo pipefail
+
+packages=(
+  g++ cmake ninja-build pkg-config ccache binutils git
+  libtorch-dev python3-torch libopenblas0-openmp
+  libfmt-dev libspdlog-dev libcxxopts-dev nlohmann-json3-dev libsentencepiece-dev libgtest-dev
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$p")
+  fi
+done
+
+sudo_cmd=()
+if [ "$(id -u)" -ne 0 ]; then sudo_cmd=(sudo); fi
+
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "setup: installing ${missing[*]}"
+  "${sudo_cmd[@]}" apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends \
+    "${missing[@]}" >/dev/null
+fi
+
+# Make sure the OpenMP OpenBLAS is the active libblas/liblapack (it follows at::set_num_threads).
+arch=$(dpkg-architecture -qDEB_HOST_MULTIARCH 2>/dev/null || echo x86_64-linux-gnu)
+for lib in libblas.so.3 liblapack.so.3; do
+  target=/usr/lib/$arch/openblas-openmp/$lib
+  current=$(update-alternatives --query "$lib-$arch" 2>/dev/null | awk '/^Value:/ {print $2}')
+  if [ -e "$target" ] && [ "$current" != "$target" ]; then
+    echo "setup: selecting $target for $lib"
+    "${sudo_cmd[@]}" update-alternatives --set "$lib-$arch" "$target" >/dev/null
+  fi
+done

@@ -1,0 +1,2 @@
+target_sources(sentzoo_tests PRIVATE ${CMAKE_CURRENT_LIST_DIR}/runtime_test.cpp
+                                     ${CMAKE_CURRENT_LIST_DIR}/compat_test.cpp)
