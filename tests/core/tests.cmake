@@ -1,2 +1,3 @@
 target_sources(sentzoo_tests PRIVATE ${CMAKE_CURRENT_LIST_DIR}/runtime_test.cpp
-                                     ${CMAKE_CURRENT_LIST_DIR}/compat_test.cpp)
+                                     ${CMAKE_CURRENT_LIST_DIR}/compat_test.cpp
+                                     ${CMAKE_CURRENT_LIST_DIR}/config_test.cpp)

@@ -1,0 +1,50 @@
+#pragma once
+// Strict JSON configs (STYLE.md §3): defaults come from T{}, a key T does not know is an error
+// naming its full path, `--set a.b=value` overrides are type-checked against the current value.
+
+#include <fmt/format.h>
+
+#include <nlohmann/json.hpp>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace sentzoo {
+
+namespace detail {
+/// Throws std::invalid_argument for the first key of `given` that `known` lacks, recursing into
+/// objects. An empty object in `known` is a free-form map (e.g. a label map) and is not checked.
+void check_known_keys(const nlohmann::json& given,
+                      const nlohmann::json& known,
+                      const std::string& path);
+}  // namespace detail
+
+/// Parses `j` into T with defaults from T{}; unknown keys (at any depth) throw, then validate().
+/// `what` names the source in messages, e.g. "configs/tiny.json" or "model".
+template <class T>
+T parse_config(const nlohmann::json& j, const std::string& what) {
+  if (!j.is_object()) {
+    throw std::invalid_argument(fmt::format("{}: expected a JSON object, found {}", what, j.type_name()));
+  }
+  detail::check_known_keys(j, nlohmann::json(T{}), what);
+  T config;
+  try {
+    config = j.get<T>();
+  } catch (const nlohmann::json::exception& e) {
+    throw std::invalid_argument(fmt::format("{}: {}", what, e.what()));
+  }
+  config.validate();
+  return config;
+}
+
+/// Reads a JSON file; syntax errors name `path:line:column`.
+nlohmann::json read_json_file(const std::string& path);
+
+/// Applies one `key.path=value` override in place. The key must exist; the value is parsed as
+/// the existing value's type (integer, number, bool, string; JSON for arrays and objects).
+void apply_override(nlohmann::json& j, const std::string& assignment);
+
+/// Applies several overrides in order.
+void apply_overrides(nlohmann::json& j, const std::vector<std::string>& assignments);
+
+}  // namespace sentzoo
