@@ -14,7 +14,9 @@ namespace sentzoo::cli {
 void add_common_options(cxxopts::Options& options) {
   options.add_options("common")("h,help", "print this help and exit")(
       "version", "print sentzoo, LibTorch and BLAS versions and the thread count, then exit")(
-      "threads", "intra-op threads (default: all cores)", cxxopts::value<int>()->default_value("0"));
+      "threads",
+      "intra-op threads (default: all cores)",
+      cxxopts::value<int>()->default_value("0"));
 }
 
 int run(int argc,

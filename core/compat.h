@@ -69,8 +69,8 @@ class AutocastGuard {
       : active_(enabled), device_(device) {
     if (!active_) return;
     if (device == c10::DeviceType::CPU && dtype != c10::ScalarType::BFloat16) {
-      throw std::invalid_argument(
-          std::string("autocast on CPU supports only bf16, got ") + c10::toString(dtype));
+      throw std::invalid_argument(std::string("autocast on CPU supports only bf16, got ") +
+                                  c10::toString(dtype));
     }
     previous_enabled_ = detail::autocast_enabled(device);
     previous_dtype_ = detail::autocast_dtype(device);

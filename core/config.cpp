@@ -16,10 +16,8 @@ void check_known_keys(const nlohmann::json& given,
     if (it == known.end()) {
       std::vector<std::string> names;
       for (const auto& k : known.items()) names.push_back(k.key());
-      throw std::invalid_argument(fmt::format("{}: unknown key '{}' (expected one of: {})",
-                                              path,
-                                              item.key(),
-                                              fmt::join(names, ", ")));
+      throw std::invalid_argument(fmt::format(
+          "{}: unknown key '{}' (expected one of: {})", path, item.key(), fmt::join(names, ", ")));
     }
     check_known_keys(item.value(), *it, path + "." + item.key());
   }
@@ -45,7 +43,8 @@ nlohmann::json read_json_file(const std::string& path) {
         ++column;
       }
     }
-    throw std::runtime_error(fmt::format("{}:{}:{}: invalid JSON: {}", path, line, column, e.what()));
+    throw std::runtime_error(
+        fmt::format("{}:{}:{}: invalid JSON: {}", path, line, column, e.what()));
   }
 }
 
@@ -62,7 +61,8 @@ void apply_override(nlohmann::json& j, const std::string& assignment) {
   size_t start = 0;
   while (true) {
     const auto dot = key.find('.', start);
-    const std::string part = key.substr(start, dot == std::string::npos ? std::string::npos : dot - start);
+    const std::string part =
+        key.substr(start, dot == std::string::npos ? std::string::npos : dot - start);
     walked += (walked.empty() ? "" : ".") + part;
     if (!node->is_object() || !node->contains(part)) {
       throw std::invalid_argument(fmt::format("--set {}: unknown key '{}'", assignment, walked));
@@ -72,8 +72,8 @@ void apply_override(nlohmann::json& j, const std::string& assignment) {
     start = dot + 1;
   }
   auto fail = [&](const char* expected) {
-    return std::invalid_argument(
-        fmt::format("--set {}: expected {} for '{}', found '{}'", assignment, expected, key, value));
+    return std::invalid_argument(fmt::format(
+        "--set {}: expected {} for '{}', found '{}'", assignment, expected, key, value));
   };
   try {
     size_t used = 0;

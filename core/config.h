@@ -24,7 +24,8 @@ void check_known_keys(const nlohmann::json& given,
 template <class T>
 T parse_config(const nlohmann::json& j, const std::string& what) {
   if (!j.is_object()) {
-    throw std::invalid_argument(fmt::format("{}: expected a JSON object, found {}", what, j.type_name()));
+    throw std::invalid_argument(
+        fmt::format("{}: expected a JSON object, found {}", what, j.type_name()));
   }
   detail::check_known_keys(j, nlohmann::json(T{}), what);
   T config;

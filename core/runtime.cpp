@@ -71,14 +71,13 @@ BlasInfo active_blas() {
 
 std::string version_report() {
   const BlasInfo blas = active_blas();
-  return fmt::format(
-      "sentzoo {}\nLibTorch {}\nBLAS {}{}\nthreads {} (of {} cores)\n",
-      SENTZOO_VERSION,
-      TORCH_VERSION,
-      blas.name,
-      blas.library_path.empty() ? "" : fmt::format(" [{}]", blas.library_path),
-      at::get_num_threads(),
-      available_cores());
+  return fmt::format("sentzoo {}\nLibTorch {}\nBLAS {}{}\nthreads {} (of {} cores)\n",
+                     SENTZOO_VERSION,
+                     TORCH_VERSION,
+                     blas.name,
+                     blas.library_path.empty() ? "" : fmt::format(" [{}]", blas.library_path),
+                     at::get_num_threads(),
+                     available_cores());
 }
 
 }  // namespace sentzoo

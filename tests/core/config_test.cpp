@@ -9,8 +9,8 @@ namespace sentzoo {
 namespace {
 
 struct InnerConfig {
-  double lr = 1e-3;                                  // e.g. 2e-5
-  std::map<std::string, int> label_map;              // free-form
+  double lr = 1e-3;                      // e.g. 2e-5
+  std::map<std::string, int> label_map;  // free-form
   void validate() const {}
   NLOHMANN_DEFINE_TYPE_INTRUSIVE_WITH_DEFAULT(InnerConfig, lr, label_map)
 };
