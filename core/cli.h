@@ -3,6 +3,10 @@
 // --threads, warn about reference BLAS, run one library call, map exceptions to exit codes
 // (0 ok, 1 failure, 2 usage error). Linked into the executables only, never into the library.
 
+// Repeatable options (--set a=1,2) keep their commas: no value is split into a vector.
+#ifndef CXXOPTS_VECTOR_DELIMITER
+#define CXXOPTS_VECTOR_DELIMITER '\x1f'
+#endif
 #include <cxxopts.hpp>
 #include <functional>
 #include <stdexcept>
