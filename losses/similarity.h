@@ -31,9 +31,9 @@ torch::Tensor pairwise_cos_sim(const torch::Tensor& a, const torch::Tensor& b);
 torch::Tensor cos_sim_matrix(const torch::Tensor& a, const torch::Tensor& b);
 
 /// AnglE's normalised angle similarity (arXiv 2309.12871; sentence-transformers
-/// util.pairwise_angle_sim): each row split in halves as the real/imaginary parts of complex
-/// numbers z (from a) and w (from b); returns |Σ(Re + Im) of (z / w)·|w|/|z||| per row. (N, D) ->
-/// (N).
+/// util.pairwise_angle_sim): rows split in halves as real/imaginary parts, z = a + ib, w = c + id;
+/// |Σ_k (Re + Im)(z_k·conj(w_k))| / (‖z‖·‖w‖) (the library's "complex division" by w, rescaled by
+/// the norms, reduces to this). (N, D), (N, D) -> (N), D even.
 torch::Tensor pairwise_angle_sim(const torch::Tensor& a, const torch::Tensor& b);
 
 /// Distance between paired rows, as sentence-transformers' Siamese/Triplet distance metrics.
