@@ -28,7 +28,7 @@ torch::Tensor gram_matrix(const std::vector<torch::Tensor>& grads) {
 torch::Tensor mgda_weights(const torch::Tensor& gram, int64_t max_iters, double tol) {
   const int64_t n = gram.size(0);
   auto G = gram.accessor<double, 2>();
-  std::vector<double> alpha(n, 1.0 / n), Ga(n);
+  std::vector<double> alpha(n, 1.0 / n), Ga(n), d(n), Gd(n);
   double max_diag = 0;
   for (int64_t i = 0; i < n; ++i) max_diag = std::max(max_diag, G[i][i]);
   for (int64_t it = 0; it < max_iters && max_diag > 0; ++it) {
@@ -36,15 +36,37 @@ torch::Tensor mgda_weights(const torch::Tensor& gram, int64_t max_iters, double 
       Ga[i] = 0;
       for (int64_t k = 0; k < n; ++k) Ga[i] += G[i][k] * alpha[k];
     }
-    const double a = std::inner_product(alpha.begin(), alpha.end(), Ga.begin(), 0.0);  // ‖g̃‖²
+    const double f = std::inner_product(alpha.begin(), alpha.end(), Ga.begin(), 0.0);  // ‖g̃‖²
+    // toward vertex τ = argmin_i ⟨g_i, g̃⟩ (the blog's step); away vertex: the worst active one
     const int64_t tau = std::min_element(Ga.begin(), Ga.end()) - Ga.begin();
-    const double b = Ga[tau], c = G[tau][tau];  // ⟨g̃, g_τ⟩, ‖g_τ‖²
-    if (a - b <= tol * max_diag) break;         // Frank-Wolfe duality gap
-    // argmin_γ (1−γ)²a + 2γ(1−γ)b + γ²c, clipped to [0, 1]
-    const double denom = a - 2 * b + c;
-    const double gamma = denom > 0 ? std::clamp((a - b) / denom, 0.0, 1.0) : 1.0;
-    for (auto& x : alpha) x *= 1 - gamma;
-    alpha[tau] += gamma;
+    int64_t away = -1;
+    for (int64_t i = 0; i < n; ++i)
+      if (alpha[i] > 0 && (away < 0 || Ga[i] > Ga[away])) away = i;
+    const double gap = f - Ga[tau];  // Frank-Wolfe duality gap
+    if (gap <= tol * max_diag) break;
+    // Away steps (Lacoste-Julien & Jaggi 2015) only change the path, not the fixed point; plain
+    // Frank-Wolfe zig-zags for thousands of steps when the optimum lies on a face.
+    const bool toward = gap >= Ga[away] - f;
+    double step_max = 1.0;
+    for (int64_t i = 0; i < n; ++i) d[i] = toward ? -alpha[i] : alpha[i];
+    if (toward) {
+      d[tau] += 1.0;
+    } else {
+      d[away] -= 1.0;
+      step_max = alpha[away] < 1 ? alpha[away] / (1 - alpha[away]) : 1e300;
+    }
+    // exact line search on ‖g̃ + γ Σ d_i g_i‖², γ ∈ [0, step_max]
+    double dGa = 0, dGd = 0;
+    for (int64_t i = 0; i < n; ++i) {
+      Gd[i] = 0;
+      for (int64_t k = 0; k < n; ++k) Gd[i] += G[i][k] * d[k];
+      dGa += d[i] * Ga[i];
+      dGd += d[i] * Gd[i];
+    }
+    const double gamma = dGd > 0 ? std::clamp(-dGa / dGd, 0.0, step_max) : step_max;
+    for (int64_t i = 0; i < n; ++i) alpha[i] = std::max(0.0, alpha[i] + gamma * d[i]);
+    const double sum = std::accumulate(alpha.begin(), alpha.end(), 0.0);
+    for (auto& x : alpha) x /= sum;
   }
   return torch::tensor(alpha, torch::kDouble);
 }

@@ -57,8 +57,9 @@ namespace detail {
 torch::Tensor gram_matrix(const std::vector<torch::Tensor>& grads);
 
 /// MGDA (blog 8896): α = argmin_{α∈Δⁿ} ‖Σ α_i g_i‖² by Frank-Wolfe with exact line search:
-/// τ = argmin_i (Gα)_i, γ = argmin ‖(1−γ)g̃ + γg_τ‖², α ← (1−γ)α + γe_τ. Stops when the
-/// duality gap αᵀGα − (Gα)_τ ≤ tol·max G_ii. Returns α (n) fp64.
+/// τ = argmin_i (Gα)_i, γ = argmin ‖(1−γ)g̃ + γg_τ‖², α ← (1−γ)α + γe_τ, plus away steps
+/// (which converge linearly where plain Frank-Wolfe zig-zags). Stops when the duality gap
+/// αᵀGα − (Gα)_τ ≤ tol·max G_ii. Returns α (n) fp64.
 torch::Tensor mgda_weights(const torch::Tensor& gram, int64_t max_iters = 1000, double tol = 1e-10);
 
 /// Main vs auxiliary (blog 8907): u = g_main + Σ λ_i g_i with λ = argmin_{λ≥0} ‖u‖², so that
