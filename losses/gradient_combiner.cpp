@@ -150,25 +150,31 @@ torch::Tensor GradientCombiner::combine(const std::vector<torch::Tensor>& grads)
 std::vector<torch::Tensor> GradientCombiner::combine(
     const std::vector<std::vector<torch::Tensor>>& grads) {
   TORCH_CHECK(!grads.empty(), name(), ": no task gradients");
-  const auto& shapes = grads[0];
+  const size_t num_params = grads[0].size();
+  // a task that did not touch a parameter has no gradient there: take the shape from another
+  std::vector<torch::Tensor> shape_of(num_params);
+  for (size_t k = 0; k < num_params; ++k) {
+    for (const auto& task : grads) {
+      TORCH_CHECK(task.size() == num_params, name(), ": tasks have different parameter lists");
+      if (!shape_of[k].defined() && task[k].defined()) shape_of[k] = task[k];
+    }
+    TORCH_CHECK(shape_of[k].defined(), name(), ": parameter ", k, " has no gradient in any task");
+  }
   std::vector<torch::Tensor> flat;
-  for (size_t t = 0; t < grads.size(); ++t) {
-    TORCH_CHECK(grads[t].size() == shapes.size(), name(), ": task ", t, " has a different layout");
+  for (const auto& task : grads) {
     std::vector<torch::Tensor> parts;
-    for (size_t k = 0; k < shapes.size(); ++k) {
-      const auto& x = grads[t][k];
-      const auto& ref = x.defined() ? x : (grads[0][k].defined() ? grads[0][k] : x);
-      TORCH_CHECK(ref.defined(), name(), ": parameter ", k, " has no gradient in any task");
-      parts.push_back(x.defined() ? to_loss_precision(x).reshape({-1})
-                                  : torch::zeros({ref.numel()}, to_loss_precision(ref).options()));
+    for (size_t k = 0; k < num_params; ++k) {
+      const auto& ref = shape_of[k];
+      parts.push_back(task[k].defined()
+                          ? to_loss_precision(task[k]).reshape({-1})
+                          : torch::zeros({ref.numel()}, to_loss_precision(ref).options()));
     }
     flat.push_back(torch::cat(parts));
   }
   auto u = combine(flat);
   std::vector<torch::Tensor> out;
   int64_t offset = 0;
-  for (size_t k = 0; k < shapes.size(); ++k) {
-    const auto& ref = shapes[k].defined() ? shapes[k] : grads[1 % grads.size()][k];
+  for (const auto& ref : shape_of) {
     out.push_back(u.slice(/*dim=*/0, offset, offset + ref.numel()).view(ref.sizes()));
     offset += ref.numel();
   }

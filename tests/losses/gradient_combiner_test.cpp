@@ -157,6 +157,15 @@ TEST(GradientCombiner, ListsOfTensorsAndBf16UnderAutocastWork) {
   }
 }
 
+TEST(GradientCombiner, ParameterUntouchedByATaskCountsAsZero) {
+  auto g = random_grads(2, 5, 4);
+  std::vector<std::vector<torch::Tensor>> lists{{g[0].slice(0, 0, 3), torch::Tensor()},
+                                                {g[1].slice(0, 0, 3), g[1].slice(0, 3, 5)}};
+  auto parts = make_gradient_combiner("sum")->combine(lists);
+  EXPECT_TRUE(torch::allclose(parts[0], g[0].slice(0, 0, 3) + g[1].slice(0, 0, 3)));
+  EXPECT_TRUE(torch::allclose(parts[1], g[1].slice(0, 3, 5)));
+}
+
 TEST(GradientCombiner, FactoryIsStrict) {
   EXPECT_EQ(make_gradient_combiner("pcgrad", {{"seed", 3}, {"reduction", "mean"}})->name(),
             "pcgrad");
