@@ -28,7 +28,7 @@ torch::Tensor in_batch_negatives_loss(const torch::Tensor& anchor,
   }
   const int64_t B = anchor.size(0);
   auto scores = cos_sim_matrix(anchor, torch::cat(columns, /*dim=*/0)) * scale;  // (B, B(1+k))
-  auto target = torch::arange(B, torch::TensorOptions().dtype(torch::kLong));
+  auto target = torch::arange(B, scores.options().dtype(torch::kLong));
   namespace F = torch::nn::functional;
   auto forward = F::cross_entropy(scores, target);
   if (!symmetric) return forward;
