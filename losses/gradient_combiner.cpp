@@ -175,7 +175,9 @@ std::vector<torch::Tensor> GradientCombiner::combine(
   std::vector<torch::Tensor> out;
   int64_t offset = 0;
   for (const auto& ref : shape_of) {
-    out.push_back(u.slice(/*dim=*/0, offset, offset + ref.numel()).view(ref.sizes()));
+    // own storage, not views of u: the trainer assigns these as .grad(), and optimizers
+    // detach_() gradients in zero_grad(), which a view does not allow
+    out.push_back(u.slice(/*dim=*/0, offset, offset + ref.numel()).view(ref.sizes()).clone());
     offset += ref.numel();
   }
   return out;

@@ -30,7 +30,8 @@ class GradientCombiner {
   /// u = Σ w_i g_i from flattened per-task gradients g_i (P), all the same size.
   torch::Tensor combine(const std::vector<torch::Tensor>& grads);
   /// The same for per-task lists of tensors (one per shared parameter, same shapes for every
-  /// task); returns one tensor per parameter. Undefined entries count as zero gradients.
+  /// task); returns one tensor per parameter (own storage, safe to assign as .grad()).
+  /// Undefined entries count as zero gradients.
   std::vector<torch::Tensor> combine(const std::vector<std::vector<torch::Tensor>>& grads);
   /// w (n) fp64 from the Gram matrix (n, n) fp64.
   virtual torch::Tensor weights(const torch::Tensor& gram) = 0;
