@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include "core/compat.h"
 #include "tests/losses/loss_test_util.h"
 
 namespace sentzoo {
@@ -31,7 +32,7 @@ LossBatch batch_for(const Loss& loss) {
   return b;
 }
 
-TEST(MakeLoss, EveryNameBuildsAndGivesAFiniteFp32Scalar) {
+TEST(MakeLoss, EveryNameBuildsAndGivesTheSameFp32ScalarUnderAutocast) {
   torch::manual_seed(0);
   for (const auto& name : loss_names()) {
     SCOPED_TRACE(name);
@@ -39,7 +40,14 @@ TEST(MakeLoss, EveryNameBuildsAndGivesAFiniteFp32Scalar) {
     if (name == "softmax") params = {{"dim", 8}, {"num_labels", 3}};
     auto loss = make_loss(name, params);
     EXPECT_EQ(loss.name, name);
-    auto value = loss(batch_for(loss));
+    auto batch = batch_for(loss);
+    auto value = loss(batch);
+    torch::Tensor amp;
+    {
+      compat::AutocastGuard guard(/*enabled=*/true);
+      amp = loss(batch);
+    }
+    EXPECT_NEAR(amp.item<double>(), value.item<double>(), 1e-3 * std::abs(value.item<double>()));
     EXPECT_EQ(value.dim(), 0);
     EXPECT_EQ(value.scalar_type(), torch::kFloat);
     EXPECT_TRUE(std::isfinite(value.item<double>()));
