@@ -41,7 +41,7 @@ TEST(MultiTaskStep, GradientCombinersTrainASharedEncoder) {
     torch::optim::Adam opt(params, torch::optim::AdamOptions(0.05));
     const double first0 = toy.task_loss(0, false).item<double>();
     const double first1 = toy.task_loss(1, false).item<double>();
-    for (int step = 0; step < 40; ++step) {
+    for (int step = 0; step < 15; ++step) {
       opt.zero_grad();
       std::vector<std::vector<torch::Tensor>> per_task;
       for (int t = 0; t < 2; ++t) {
@@ -69,7 +69,7 @@ TEST(MultiTaskStep, LossWeightingWithSampledTasks) {
   torch::optim::Adam opt(params, torch::optim::AdamOptions(0.05));
   const double first =
       toy.task_loss(0, false).item<double>() + toy.task_loss(1, false).item<double>();
-  for (int step = 0; step < 60; ++step) {
+  for (int step = 0; step < 30; ++step) {
     opt.zero_grad();
     std::vector<torch::Tensor> losses(2);
     losses[step % 2] = toy.task_loss(step % 2, false);  // one task per step
