@@ -1,6 +1,8 @@
 // Strict config parsing and typed overrides (core/config.h).
 #include "core/config.h"
 
+#include <fmt/ranges.h>
+
 #include <fstream>
 #include <sstream>
 
