@@ -23,6 +23,7 @@ namespace detail {
 
 // huggingface/tokenizers tokenizers/src/utils/truncation.rs (truncate_encodings, 0.19.1).
 std::pair<size_t, size_t> truncated_lengths(size_t n1, size_t n2, size_t budget, Truncation t) {
+  if (budget == 0) return {0, 0};  // every strategy empties both texts
   if (n1 + n2 <= budget) return {n1, n2};
   const size_t to_remove = n1 + n2 - budget;
   if (t == Truncation::kLongestFirst) {
