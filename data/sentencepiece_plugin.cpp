@@ -10,6 +10,11 @@
 #include <string>
 #include <vector>
 
+// Not declared in Debian's 0.1.97 headers, exported by libsentencepiece.so.0.
+namespace sentencepiece::logging {
+void SetMinLogLevel(int v);
+}
+
 namespace {
 
 int fail(const std::string& message, char* err, size_t err_size) {
@@ -122,6 +127,11 @@ __attribute__((visibility("default"))) int szspm_train(const char* flags,
                                                        char* err,
                                                        size_t err_size) {
   try {
+    // Under RTLD_DEEPBIND the library's std::cerr binds to libstdc++'s own, uninitialised copy
+    // when the host executable holds a copy relocation of it (any binary using std::cerr/cout):
+    // writing a log line there crashes, so the trainer must print nothing (errors come back as
+    // status strings). --minloglevel alone leaves one INFO line (TOOLCHAIN.md §2).
+    sentencepiece::logging::SetMinLogLevel(3);
     const auto status = sentencepiece::SentencePieceTrainer::Train(flags);
     return status.ok() ? 0 : fail(status.ToString(), err, err_size);
   } catch (const std::exception& e) {
