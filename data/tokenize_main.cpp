@@ -5,6 +5,7 @@
 // With --tokens: the tokens instead of the ids. --pair splits each line at its first TAB.
 #include <spdlog/spdlog.h>
 
+#include <chrono>
 #include <iostream>
 #include <string>
 
@@ -34,6 +35,27 @@ int build_vocab_main(const cxxopts::ParseResult& args) {
   return sentzoo::cli::kExitOk;
 }
 
+// Single-thread throughput on the lines of stdin, repeated for at least a second.
+int bench_main(const sentzoo::Tokenizer& tokenizer) {
+  std::vector<std::string> lines;
+  for (std::string line; std::getline(std::cin, line);) lines.push_back(line);
+  if (lines.empty()) throw sentzoo::cli::UsageError("--bench needs lines on stdin");
+  const auto start = std::chrono::steady_clock::now();
+  size_t sentences = 0, tokens = 0;
+  double seconds = 0;
+  while (seconds < 1.0) {
+    for (const auto& line : lines) tokens += tokenizer.encode(line).ids.size();
+    sentences += lines.size();
+    seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  }
+  std::cout << fmt::format("{:.0f} sentences/s, {:.0f} tokens/s ({} sentences, {:.2f} s)\n",
+                           sentences / seconds,
+                           tokens / seconds,
+                           sentences,
+                           seconds);
+  return sentzoo::cli::kExitOk;
+}
+
 int tokenize_main(const cxxopts::ParseResult& args) {
   if (args.count("build-vocab")) return build_vocab_main(args);
   if (args.count("data") || args.count("stats")) {
@@ -47,6 +69,7 @@ int tokenize_main(const cxxopts::ParseResult& args) {
   options.lowercase = !args.count("no-lowercase");
   const auto tokenizer =
       sentzoo::load_tokenizer(sentzoo::cli::required<std::string>(args, "vocab"), options);
+  if (args.count("bench")) return bench_main(*tokenizer);
   const int64_t max_length = args["max-length"].as<int64_t>();
   const auto truncation = sentzoo::parse_truncation(args["truncation"].as<std::string>());
   const bool pair = args.count("pair"), types = args.count("types"), tokens = args.count("tokens");
@@ -94,7 +117,7 @@ int main(int argc, char** argv) {
       "pair truncation: longest_first, only_first, only_second",
       cxxopts::value<std::string>()->default_value("longest_first"))(
       "pair", "each line is text1<TAB>text2")("types", "also print token_type_ids after a TAB")(
-      "tokens", "print tokens instead of ids")(
+      "tokens", "print tokens instead of ids")("bench", "print single-thread sentences/s on stdin")(
       "data", "FMT:PATH data set (not yet available)", cxxopts::value<std::string>())(
       "stats", "length statistics of --data (not yet available)")(
       "build-vocab", "build a vocab.txt from --corpus files")(
