@@ -31,6 +31,7 @@ struct SpecialIds {
   int64_t unk = -1;   // 100
 };
 
+/// Every const method is safe to call from several threads at once.
 class Tokenizer {
  public:
   virtual ~Tokenizer() = default;
@@ -60,6 +61,7 @@ class Tokenizer {
   SpecialIds special_;
 };
 
+/// WordPiece options; SentencePiece models normalize with their own rules and ignore these.
 struct TokenizerOptions {
   bool lowercase = true;               // WordPiece: BertTokenizerFast do_lower_case
   std::optional<bool> strip_accents;   // WordPiece: unset = follow lowercase (as HF)

@@ -5,6 +5,8 @@
 // fed straight to the pre-tokenizer and the current word goes to WordPiece at each boundary.
 #include "data/wordpiece.h"
 
+#include <stdexcept>
+
 #include "data/unicode.h"
 
 namespace sentzoo {
@@ -111,8 +113,14 @@ void WordPieceTokenizer::split(std::string_view text,
 void WordPieceTokenizer::wordpiece(std::string_view word,
                                    size_t chars,
                                    std::vector<int64_t>& out) const {
-  if (chars > kMaxInputCharsPerWord) {
+  auto unknown = [&] {
+    if (special_.unk < 0)
+      throw std::invalid_argument("WordPiece: '" + std::string(word) +
+                                  "' needs [UNK], which the vocabulary lacks");
     out.push_back(special_.unk);
+  };
+  if (chars > kMaxInputCharsPerWord) {
+    unknown();
     return;
   }
   const size_t first = out.size();
@@ -129,7 +137,7 @@ void WordPieceTokenizer::wordpiece(std::string_view word,
     }
     if (id < 0) {
       out.resize(first);
-      out.push_back(special_.unk);
+      unknown();
       return;
     }
     out.push_back(id);

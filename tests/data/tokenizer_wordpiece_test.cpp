@@ -116,6 +116,12 @@ TEST(WordPieceTokenizer, SpecialIdsAndLookups) {
     EXPECT_LE(id, tok.token_to_id(tok.id_to_token(id)));
 }
 
+TEST(WordPieceTokenizer, UnknownWordWithoutUnkTokenThrows) {
+  const WordPieceTokenizer tok(Vocab({"[CLS]", "[SEP]", "a"}));
+  EXPECT_EQ(tok.encode("a").ids, (std::vector<int64_t>{0, 2, 1}));
+  EXPECT_THROW(tok.encode("b"), std::invalid_argument);
+}
+
 TEST(WordPieceTokenizer, MissingVocabNamesThePath) {
   try {
     WordPieceTokenizer tok("/nonexistent/vocab.txt");
