@@ -12,23 +12,24 @@ namespace {
 constexpr char32_t kMaxCodepoint = 0x10FFFF;
 constexpr char32_t kHangulFirst = 0xAC00, kHangulLast = 0xD7A3;
 
-void mark(std::vector<uint8_t>& flags, const CodepointRange* ranges, size_t n, uint8_t bit) {
+void mark(std::vector<uint16_t>& flags, const CodepointRange* ranges, size_t n, uint16_t bit) {
   for (size_t i = 0; i < n; ++i)
     for (uint32_t cp = ranges[i].first; cp <= ranges[i].last; ++cp) flags[cp] |= bit;
 }
 
-// One byte per codepoint (1.1 MB), built on first use: the tokenizer's inner loop is a lookup.
-const std::vector<uint8_t>& flag_table() {
-  static const std::vector<uint8_t> table = [] {
-    std::vector<uint8_t> f(kMaxCodepoint + 1, 0);
+// Two bytes per codepoint (2.2 MB), built on first use: the tokenizer's inner loop is a lookup.
+const std::vector<uint16_t>& flag_table() {
+  static const std::vector<uint16_t> table = [] {
+    std::vector<uint16_t> f(kMaxCodepoint + 1, 0);
     mark(f, kCleanDrop, kCleanDropSize, kFlagCleanDrop);
     mark(f, kCleanSpace, kCleanSpaceSize, kFlagCleanSpace);
     mark(f, kChineseChar, kChineseCharSize, kFlagChinese);
     mark(f, kPreTokenizerSpace, kPreTokenizerSpaceSize, kFlagSpace);
     mark(f, kPunctuation, kPunctuationSize, kFlagPunct);
-    mark(f, kStripDrop, kStripDropSize, kFlagStrip);
-    for (size_t i = 0; i < kStripAccentsSize; ++i) f[kStripAccents[i].cp] |= kFlagStrip;
-    for (char32_t cp = kHangulFirst; cp <= kHangulLast; ++cp) f[cp] |= kFlagStrip;
+    mark(f, kNonspacingMark, kNonspacingMarkSize, kFlagMark);
+    for (size_t i = 0; i < kDecompositionSize; ++i) f[kDecomposition[i].cp] |= kFlagDecompose;
+    for (char32_t cp = kHangulFirst; cp <= kHangulLast; ++cp) f[cp] |= kFlagDecompose;
+    for (size_t i = 0; i < kCombiningClassSize; ++i) f[kCombiningClass[i].cp] |= kFlagNonStarter;
     for (size_t i = 0; i < kLowercaseSize; ++i) f[kLowercase[i].cp] |= kFlagLower;
     return f;
   }();
@@ -53,7 +54,7 @@ int copy_mapping(const CodepointMapping* m, char32_t cp, char32_t* out) {
 
 }  // namespace
 
-uint8_t char_flags(char32_t cp) { return cp <= kMaxCodepoint ? flag_table()[cp] : 0; }
+uint16_t char_flags(char32_t cp) { return cp <= kMaxCodepoint ? flag_table()[cp] : 0; }
 
 char32_t next_codepoint(std::string_view text, size_t* pos) {
   const auto* s = reinterpret_cast<const unsigned char*>(text.data());
@@ -102,8 +103,8 @@ void append_utf8(std::string& out, char32_t cp) {
   }
 }
 
-int strip_accents(char32_t cp, char32_t* out) {
-  if (!(char_flags(cp) & kFlagStrip)) {
+int decompose(char32_t cp, char32_t* out) {
+  if (!(char_flags(cp) & kFlagDecompose)) {
     out[0] = cp;
     return 1;
   }
@@ -115,8 +116,15 @@ int strip_accents(char32_t cp, char32_t* out) {
     out[2] = 0x11A7 + t;
     return 3;
   }
-  const CodepointMapping* m = find_mapping(kStripAccents, kStripAccentsSize, cp);
-  return m ? copy_mapping(m, cp, out) : 0;  // not in the table: a dropped mark
+  return copy_mapping(find_mapping(kDecomposition, kDecompositionSize, cp), cp, out);
+}
+
+uint8_t combining_class(char32_t cp) {
+  if (!(char_flags(cp) & kFlagNonStarter)) return 0;
+  const CombiningClass* end = kCombiningClass + kCombiningClassSize;
+  const CombiningClass* it = std::lower_bound(
+      kCombiningClass, end, cp, [](const CombiningClass& c, char32_t x) { return c.cp < x; });
+  return it->ccc;
 }
 
 int lowercase(char32_t cp, char32_t* out) {

@@ -1,10 +1,13 @@
 // BertTokenizerFast, one pass over the text (data/wordpiece.h). The Hugging Face pipeline is
 // AddedVocabulary split -> BertNormalizer (clean_text, handle_chinese_chars, strip_accents,
 // lowercase) -> BertPreTokenizer (whitespace, punctuation) -> WordPiece. BertNormalizer maps
-// each char on its own (no NFD reordering, see gen_unicode_tables.py), so normalized chars are
-// fed straight to the pre-tokenizer and the current word goes to WordPiece at each boundary.
+// each char on its own except NFD's canonical reordering (a run of non-starters is sorted by
+// combining class), so normalized chars are fed straight to the pre-tokenizer, a run of
+// non-starters is held back until the next starter, and the current word goes to WordPiece at
+// each boundary.
 #include "data/wordpiece.h"
 
+#include <algorithm>
 #include <stdexcept>
 
 #include "data/unicode.h"
@@ -45,7 +48,7 @@ void WordPieceTokenizer::split(std::string_view text,
     chars = 0;
   };
   auto pre_tokenize_char = [&](char32_t c) {  // BertPreTokenizer on one normalized char
-    const uint8_t f = char_flags(c);
+    const uint16_t f = char_flags(c);
     if (f & detail::kFlagSpace) {
       flush();
     } else if (f & detail::kFlagPunct) {
@@ -58,13 +61,38 @@ void WordPieceTokenizer::split(std::string_view text,
       ++chars;
     }
   };
-  auto normalize_char = [&](char32_t c) {  // strip_accents then lowercase
-    char32_t stripped[4], lowered[4];
-    const int n = strip_accents_ ? detail::strip_accents(c, stripped) : (stripped[0] = c, 1);
+  auto lowercase_char = [&](char32_t c) {
+    char32_t lowered[4];
+    const int m = lowercase_ ? detail::lowercase(c, lowered) : (lowered[0] = c, 1);
+    for (int k = 0; k < m; ++k) pre_tokenize_char(lowered[k]);
+  };
+  auto strip_char = [&](char32_t c) {  // after NFD and reordering: drop Mn
+    if (!(char_flags(c) & detail::kFlagMark)) lowercase_char(c);
+  };
+  std::vector<std::pair<uint8_t, char32_t>> marks;  // non-starters waiting for NFD's ordering
+  auto flush_marks = [&] {
+    if (marks.empty()) return;
+    std::stable_sort(
+        marks.begin(), marks.end(), [](const auto& x, const auto& y) { return x.first < y.first; });
+    for (const auto& m : marks) strip_char(m.second);
+    marks.clear();
+  };
+  auto boundary = [&] {  // a starter or a segment end in the normalized text
+    flush_marks();
+    flush();
+  };
+  auto normalize_char = [&](char32_t c) {  // strip_accents (NFD, drop Mn) then lowercase
+    if (!strip_accents_) return lowercase_char(c);
+    char32_t d[4];
+    const int n = detail::decompose(c, d);
     for (int i = 0; i < n; ++i) {
-      const int m =
-          lowercase_ ? detail::lowercase(stripped[i], lowered) : (lowered[0] = stripped[i], 1);
-      for (int k = 0; k < m; ++k) pre_tokenize_char(lowered[k]);
+      const uint8_t ccc = detail::combining_class(d[i]);
+      if (ccc == 0) {
+        flush_marks();
+        strip_char(d[i]);
+      } else {
+        marks.emplace_back(ccc, d[i]);
+      }
     }
   };
 
@@ -77,7 +105,7 @@ void WordPieceTokenizer::split(std::string_view text,
             (!best || s.first.size() > best->first.size()))
           best = &s;
       if (best) {
-        flush();
+        boundary();
         on_special(best->second);
         pos += best->first.size();
         continue;
@@ -85,27 +113,28 @@ void WordPieceTokenizer::split(std::string_view text,
     }
     const unsigned char byte = static_cast<unsigned char>(text[pos]);
     if (byte >= 'a' && byte <= 'z') {  // fast path: nothing changes a lowercase ASCII letter
+      flush_marks();
       word.push_back(static_cast<char>(byte));
       ++chars;
       ++pos;
       continue;
     }
     const char32_t c = detail::next_codepoint(text, &pos);
-    const uint8_t f = char_flags(c);
+    const uint16_t f = char_flags(c);
     if (f & detail::kFlagCleanDrop) continue;  // clean_text
     if (f & detail::kFlagCleanSpace) {
-      flush();
+      boundary();
       continue;
     }
     if (chinese_ && (f & detail::kFlagChinese)) {  // " c ": a word of its own
-      flush();
+      boundary();
       normalize_char(c);
-      flush();
+      boundary();
       continue;
     }
     normalize_char(c);
   }
-  flush();
+  boundary();
 }
 
 // huggingface/tokenizers tokenizers/src/models/wordpiece/mod.rs (WordPiece::tokenize):

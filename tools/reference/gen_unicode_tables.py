@@ -8,16 +8,18 @@ Usage: /work/.venv-ref/bin/python tools/reference/gen_unicode_tables.py > data/u
 Every codepoint except the surrogates (which valid UTF-8 cannot carry) is probed alone:
   clean_text     BertNormalizer(clean_text only):  "" -> drop, " " -> whitespace
   chinese        BertNormalizer(handle_chinese_chars only): " c " -> CJK ideograph
-  strip_accents  BertNormalizer(strip_accents only) = NFD + drop Mn: "" -> drop, else output
-                 when != input
+  NFD            normalizers.NFD(): the full decomposition when it differs from the char
+  Mn             BertNormalizer(strip_accents only) = NFD + drop Mn: "" for a char NFD keeps
   lowercase      BertNormalizer(lowercase only): output when != input
   pre-tokenizer  BertPreTokenizer on "a" c "b": [a, b] -> whitespace, [a, c, b] -> punctuation
+  combining class  Python's unicodedata.combining (classes never change between Unicode
+                 versions), checked against NFD's reordering of c next to U+0345 (class 240) or
+                 U+0334 (class 1) for every char, so a char the Rust crate does not know keeps 0.
 Hangul syllables (U+AC00..U+D7A3) are checked against the algorithmic NFD and left out of the
-strip table (the C++ side decomposes them arithmetically). The normalizer works per character
-except for NFD's canonical reordering of combining marks, which the C++ side does not do (marks
-with a non-zero combining class that survive strip_accents are rare Mc characters).
+decomposition table (the C++ side decomposes them arithmetically).
 """
 import sys
+import unicodedata
 
 import tokenizers
 from tokenizers import normalizers, pre_tokenizers
@@ -54,6 +56,8 @@ def ranges(cps):
 
 def main():
     clean, chinese, strip, lower = bert(clean=True), bert(chinese=True), bert(strip=True), bert(lower=True)
+    nfd = normalizers.NFD()
+    ccc = {}
     pre = pre_tokenizers.BertPreTokenizer()
     drop, space, cjk, ws, punct, mark = [], [], [], [], [], []
     strip_map, lower_map = {}, {}
@@ -73,13 +77,32 @@ def main():
             cjk.append(cp)
         else:
             assert o == c, hex(cp)
-        o = strip.normalize_str(c)
+        o = nfd.normalize_str(c)
         if HANGUL_FIRST <= cp <= HANGUL_LAST:
             assert o == hangul_nfd(cp), hex(cp)
-        elif o == "":
-            mark.append(cp)
         elif o != c:
             strip_map[cp] = o
+        elif strip.normalize_str(c) == "":
+            mark.append(cp)
+        else:
+            assert strip.normalize_str(c) == c, hex(cp)
+        if o == c:  # combining class as the crate's reordering sees it
+            k = unicodedata.combining(c)
+            moves_240 = nfd.normalize_str("\u0345" + c) == c + "\u0345"  # 0 < ccc < 240
+            moves_1 = nfd.normalize_str(c + "\u0334") == "\u0334" + c    # ccc > 1
+            if k == 0:
+                assert not moves_240 and not moves_1, hex(cp)
+            elif k == 1:
+                assert moves_240, hex(cp)
+                ccc[cp] = k
+            elif k == 240:
+                assert moves_1, hex(cp)
+                ccc[cp] = k
+            elif moves_240:
+                assert moves_1, hex(cp)
+                ccc[cp] = k
+            else:
+                assert not moves_1, hex(cp)  # unknown to the crate: a starter there
         o = lower.normalize_str(c)
         if o != c:
             lower_map[cp] = o
@@ -117,8 +140,13 @@ def main():
     emit_ranges("kChineseChar", cjk)
     emit_ranges("kPreTokenizerSpace", ws)
     emit_ranges("kPunctuation", punct)
-    emit_ranges("kStripDrop", mark)
-    emit_map("kStripAccents", strip_map)
+    emit_ranges("kNonspacingMark", mark)
+    emit_map("kDecomposition", strip_map)
+    w("const CombiningClass kCombiningClass[] = {\n")
+    items = sorted(ccc.items())
+    for i in range(0, len(items), 8):
+        w("    " + " ".join("{0x%X, %d}," % kv for kv in items[i:i + 8]) + "\n")
+    w("};\nconst size_t kCombiningClassSize = %d;\n\n" % len(items))
     emit_map("kLowercase", lower_map)
     w("}  // namespace sentzoo::detail\n")
 
