@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <map>
+#include <tuple>
 
 #include "data/unicode.h"
 #include "data/wordpiece.h"
@@ -20,11 +21,15 @@ std::filesystem::path vocab_path(const nlohmann::json& rules, const std::string&
   return name == "tiny" ? fixture_dir() / "tokenizer" / rel : testing::data_root() / rel;
 }
 
-const WordPieceTokenizer& cached(const nlohmann::json& rules, const std::string& name, bool lower) {
-  static std::map<std::pair<std::string, bool>, std::unique_ptr<WordPieceTokenizer>> cache;
-  auto& t = cache[{name, lower}];
+const WordPieceTokenizer& cached(const nlohmann::json& rules,
+                                 const std::string& name,
+                                 bool lower,
+                                 bool chinese_chars = true) {
+  static std::map<std::tuple<std::string, bool, bool>, std::unique_ptr<WordPieceTokenizer>> cache;
+  auto& t = cache[{name, lower, chinese_chars}];
   TokenizerOptions options;
   options.lowercase = lower;
+  options.tokenize_chinese_chars = chinese_chars;
   if (!t) t = std::make_unique<WordPieceTokenizer>(vocab_path(rules, name), options);
   return *t;
 }
@@ -35,11 +40,12 @@ TEST(WordPieceTokenizer, NormalizerRulesMatchHuggingFace) {
   for (const auto& c : rules["cases"]) {
     const std::string vocab = c["vocab"];
     if (vocab != "tiny" && testing::data_root().empty()) continue;
-    const auto& tok = cached(rules, vocab, c["lowercase"]);
+    const auto& tok = cached(rules, vocab, c["lowercase"], c["chinese_chars"]);
     const std::string text = c["text"];
     const auto ids = tok.encode(text).ids;
     EXPECT_EQ(ids, c["ids"].get<std::vector<int64_t>>())
-        << vocab << " lowercase=" << c["lowercase"] << " text='" << text << "'";
+        << vocab << " lowercase=" << c["lowercase"] << " chinese=" << c["chinese_chars"]
+        << " text='" << text << "'";
     // HF's words come from normalizer + pre-tokenizer alone, without the special-token split.
     const bool has_special =
         text.find("[CLS]") != std::string::npos || text.find("[SEP]") != std::string::npos ||
@@ -47,7 +53,8 @@ TEST(WordPieceTokenizer, NormalizerRulesMatchHuggingFace) {
         text.find("[PAD]") != std::string::npos;
     if (!has_special)
       EXPECT_EQ(tok.pre_tokenize(text), c["words"].get<std::vector<std::string>>())
-          << vocab << " lowercase=" << c["lowercase"] << " text='" << text << "'";
+          << vocab << " lowercase=" << c["lowercase"] << " chinese=" << c["chinese_chars"]
+          << " text='" << text << "'";
     EXPECT_EQ(tok.ids_to_tokens(ids), c["tokens"].get<std::vector<std::string>>()) << text;
     ++checked;
   }

@@ -158,13 +158,14 @@ RULE_TEXTS = [
 ]
 
 
-def rule_cases(tok, vocab_name):
+def rule_cases(tok, vocab_name, chinese_chars=True):
     cases = []
     for text in RULE_TEXTS:
         normalized = tok.backend_tokenizer.normalizer.normalize_str(text)
         words = [w for w, _ in tok.backend_tokenizer.pre_tokenizer.pre_tokenize_str(normalized)]
         ids, _ = encode(tok, text)
-        cases.append({"vocab": vocab_name, "lowercase": tok.do_lower_case, "text": text,
+        cases.append({"vocab": vocab_name, "lowercase": tok.do_lower_case,
+                      "chinese_chars": chinese_chars, "text": text,
                       "tokens": tok.convert_ids_to_tokens(ids), "ids": ids, "words": words})
     return cases
 
@@ -221,6 +222,9 @@ def main():
     cases = []
     for (name, lower), tok in toks.items():
         cases += rule_cases(tok, name)
+    for lower in (True, False):  # handle_chinese_chars off
+        cases += rule_cases(BertTokenizerFast(tiny_path, do_lower_case=lower,
+                                              tokenize_chinese_chars=False), "tiny", False)
     random_cases = []
     for text in random_strings(rng):
         for lower in (True, False):
