@@ -42,6 +42,7 @@ __attribute__((visibility("default"))) void* szspm_load(const char* model_path,
                                                         char* err,
                                                         size_t err_size) {
   try {
+    sentencepiece::logging::SetMinLogLevel(3);  // no log lines under DEEPBIND (see szspm_train)
     auto* p = new sentencepiece::SentencePieceProcessor();
     const auto status = p->Load(model_path);
     if (!status.ok()) {
