@@ -1,0 +1,98 @@
+// sentzoo-tokenize run as a process: exit codes, ids of known sentences (HF fixtures), --types,
+// --build-vocab.
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+
+#include <cstdio>
+#include <fstream>
+
+#include "tests/data/tokenizer_test_util.h"
+
+namespace sentzoo {
+namespace {
+
+namespace fs = std::filesystem;
+
+struct CliResult {
+  int code;
+  std::string out;
+};
+
+// Runs sentzoo-tokenize with `args`, feeding `input` on stdin; stderr is discarded.
+CliResult tokenize(const std::string& args, const std::string& input = "") {
+  const fs::path in = fs::temp_directory_path() / ("sz_cli_in_" + std::to_string(getpid()));
+  std::ofstream(in, std::ios::binary) << input;
+  const std::string cmd = (testing::binary_dir() / "sentzoo-tokenize").string() + " " + args +
+                          " < " + in.string() + " 2>/dev/null";
+  FILE* p = popen(cmd.c_str(), "r");
+  std::string out;
+  char buf[4096];
+  size_t n;
+  while ((n = fread(buf, 1, sizeof buf, p)) > 0) out.append(buf, n);
+  const int status = pclose(p);
+  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
+}
+
+std::string tiny_vocab() {
+  return (testing::fixture_dir() / "tokenizer" / "tiny_vocab.txt").string();
+}
+
+// Each test starts at most two processes (a LibTorch process start costs ~0.5 s).
+TEST(TokenizeCli, HelpAndVersionExitZero) {
+  EXPECT_EQ(tokenize("--help").code, 0);
+  EXPECT_EQ(tokenize("--version").code, 0);
+}
+
+TEST(TokenizeCli, UsageErrorsExitTwo) {
+  EXPECT_EQ(tokenize("--no-such-flag").code, 2);
+  EXPECT_EQ(tokenize("").code, 2);  // --vocab missing
+}
+
+TEST(TokenizeCli, DataIsNotYetAvailableAndBadVocabFails) {
+  EXPECT_EQ(tokenize("--vocab " + tiny_vocab() + " --data tsv:x").code, 2);
+  EXPECT_EQ(tokenize("--vocab /nonexistent/vocab.txt", "a\n").code, 1);
+}
+
+TEST(TokenizeCli, IdsOfKnownSentencesEqualTheHuggingFaceFixture) {
+  const auto rules = testing::load_tokenizer_fixture("rules.json");
+  std::string input, want;
+  for (const auto& c : rules["cases"]) {
+    const std::string text = c["text"];
+    if (c["vocab"] != "tiny" || c["lowercase"] != true || c["chinese_chars"] != true ||
+        text.find_first_of("\n\r") != std::string::npos)
+      continue;
+    input += text + "\n";
+    want += testing::join_ids(c["ids"].get<std::vector<int64_t>>()) + "\n";
+  }
+  const CliResult r = tokenize("--vocab " + tiny_vocab(), input);
+  EXPECT_EQ(r.code, 0);
+  EXPECT_EQ(r.out, want);
+}
+
+TEST(TokenizeCli, PairWithTypesAndTruncation) {
+  const CliResult r = tokenize("--vocab " + tiny_vocab() + " --pair --types --max-length 7",
+                               "a a a\tb b\nhello\tworld!\n");
+  EXPECT_EQ(r.code, 0);
+  EXPECT_EQ(r.out, "2 21 21 3 22 22 3\t0 0 0 0 1 1 1\n2 5 3 6 18 3\t0 0 0 1 1 1\n");
+  EXPECT_EQ(tokenize("--vocab " + tiny_vocab() + " --pair", "no tab\n").code, 1);
+}
+
+TEST(TokenizeCli, BuildVocabNeedsCorpus) {
+  EXPECT_EQ(tokenize("--build-vocab --output /tmp/unused").code, 2);
+}
+
+TEST(TokenizeCli, BuildVocab) {
+  const fs::path dir = fs::temp_directory_path();
+  const fs::path corpus = dir / ("sz_cli_corpus_" + std::to_string(getpid()));
+  const fs::path vocab = dir / ("sz_cli_vocab_" + std::to_string(getpid()));
+  std::ofstream(corpus) << "天天 好\n天\n";
+  const CliResult r = tokenize("--build-vocab --corpus " + corpus.string() +
+                               " --min-count 2 --output " + vocab.string());
+  EXPECT_EQ(r.code, 0);
+  std::ifstream in(vocab);
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  EXPECT_EQ(text, "[PAD]\n[UNK]\n[CLS]\n[SEP]\n[MASK]\n天\n");
+}
+
+}  // namespace
+}  // namespace sentzoo
