@@ -17,14 +17,14 @@ namespace {
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 
 void check_sizes(size_t a, size_t b, const char* what) {
-  if (a != b)
-    throw std::invalid_argument(fmt::format("{}: size mismatch ({} vs {})", what, a, b));
+  if (a != b) throw std::invalid_argument(fmt::format("{}: size mismatch ({} vs {})", what, a, b));
 }
 
 void check_finite(const std::vector<double>& x, const char* what) {
   for (size_t i = 0; i < x.size(); ++i)
     if (!std::isfinite(x[i]))
-      throw std::invalid_argument(fmt::format("{}: non-finite score {} at index {}", what, x[i], i));
+      throw std::invalid_argument(
+          fmt::format("{}: non-finite score {} at index {}", what, x[i], i));
 }
 
 double ratio(double num, double den) { return den == 0 ? 0.0 : num / den; }

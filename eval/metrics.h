@@ -3,10 +3,9 @@
 // computes them, binary accuracy/precision/recall/F1/MCC/AP/ROC-AUC as scikit-learn 1.5 does
 // (zero_division -> 0, ties handled like sklearn), K-class accuracy, and the Metrics record.
 
-#include <nlohmann/json.hpp>
-
 #include <cstdint>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 

@@ -18,10 +18,14 @@ Similarity parse_similarity(const std::string& name) {
 
 std::string to_string(Similarity similarity) {
   switch (similarity) {
-    case Similarity::kCosine: return "cosine";
-    case Similarity::kDot: return "dot";
-    case Similarity::kEuclidean: return "euclidean";
-    case Similarity::kManhattan: return "manhattan";
+    case Similarity::kCosine:
+      return "cosine";
+    case Similarity::kDot:
+      return "dot";
+    case Similarity::kEuclidean:
+      return "euclidean";
+    case Similarity::kManhattan:
+      return "manhattan";
   }
   return "?";
 }
@@ -31,7 +35,9 @@ std::vector<double> similarity_scores(const torch::Tensor& a,
                                       Similarity similarity) {
   TORCH_CHECK(a.dim() == 2 && b.dim() == 2 && a.sizes() == b.sizes(),
               "similarity_scores: expected two (N, D) tensors of one shape, got ",
-              a.sizes(), " and ", b.sizes());
+              a.sizes(),
+              " and ",
+              b.sizes());
   const auto x = a.detach().to(torch::kCPU, torch::kDouble);
   const auto y = b.detach().to(torch::kCPU, torch::kDouble);
   torch::Tensor s;  // (N)
@@ -45,9 +51,15 @@ std::vector<double> similarity_scores(const torch::Tensor& a,
       s = ((x / nx) * (y / ny)).sum(/*dim=*/1);
       break;
     }
-    case Similarity::kDot: s = (x * y).sum(/*dim=*/1); break;
-    case Similarity::kEuclidean: s = -(x - y).norm(2, /*dim=*/1); break;
-    case Similarity::kManhattan: s = -(x - y).abs().sum(/*dim=*/1); break;
+    case Similarity::kDot:
+      s = (x * y).sum(/*dim=*/1);
+      break;
+    case Similarity::kEuclidean:
+      s = -(x - y).norm(2, /*dim=*/1);
+      break;
+    case Similarity::kManhattan:
+      s = -(x - y).abs().sum(/*dim=*/1);
+      break;
   }
   s = s.contiguous();
   return std::vector<double>(s.data_ptr<double>(), s.data_ptr<double>() + s.numel());

@@ -67,7 +67,8 @@ double threshold_of_split(const std::vector<double>& v, size_t s) {
   return detail::split_point(v[s - 1], v[s]);
 }
 
-void check_scored(const std::vector<double>& scores, const std::vector<int>& labels,
+void check_scored(const std::vector<double>& scores,
+                  const std::vector<int>& labels,
                   const char* what) {
   if (scores.size() != labels.size())
     throw std::invalid_argument(
@@ -136,7 +137,8 @@ Metrics evaluate_binary(const ScoredSet& test, const std::optional<ScoredSet>& v
   const BinaryThreshold acc = best_threshold(tune, ThresholdObjective::kAccuracy);
   const BinaryThreshold f1t = best_threshold(tune, ThresholdObjective::kF1);
 
-  const BinaryCounts at_acc = binary_counts(test.labels, predict_binary(test.scores, acc.threshold));
+  const BinaryCounts at_acc =
+      binary_counts(test.labels, predict_binary(test.scores, acc.threshold));
   const BinaryCounts at_f1 = binary_counts(test.labels, predict_binary(test.scores, f1t.threshold));
   const int64_t positives = std::count(test.labels.begin(), test.labels.end(), 1);
   const bool both = positives > 0 && positives < static_cast<int64_t>(test.labels.size());
@@ -150,8 +152,8 @@ Metrics evaluate_binary(const ScoredSet& test, const std::optional<ScoredSet>& v
               {"recall", recall(at_f1)},
               {"mcc", mcc(at_f1)},
               {"ap", average_precision(test.labels, test.scores)},
-              {"roc_auc", both ? roc_auc(test.labels, test.scores)
-                               : std::numeric_limits<double>::quiet_NaN()},
+              {"roc_auc",
+               both ? roc_auc(test.labels, test.scores) : std::numeric_limits<double>::quiet_NaN()},
               {"valid_accuracy", acc.value},
               {"valid_f1", f1t.value}};
   m.primary = "accuracy";
@@ -182,11 +184,13 @@ std::vector<std::vector<double>> to_log_space(const std::vector<std::vector<doub
       throw std::invalid_argument(
           fmt::format("class scores: row {} has {} classes, expected {}", n, out[n].size(), K));
     for (double& s : out[n]) {
-      const bool ok = scaling == ClassScaling::kAdditive ? std::isfinite(s)
-                                                         : (std::isfinite(s) && s >= 0);
+      const bool ok =
+          scaling == ClassScaling::kAdditive ? std::isfinite(s) : (std::isfinite(s) && s >= 0);
       if (!ok)
         throw std::invalid_argument(fmt::format(
-            "class scores: row {} has {} (expected {})", n, s,
+            "class scores: row {} has {} (expected {})",
+            n,
+            s,
             scaling == ClassScaling::kAdditive ? "finite logits" : "probabilities >= 0"));
       if (scaling == ClassScaling::kMultiplicative) s = std::log(s);  // 0 -> -inf: never wins
     }
@@ -276,8 +280,8 @@ ClassWeights tune_class_weights(const std::vector<std::vector<double>>& scores,
                                 int max_rounds) {
   const auto s = to_log_space(scores, scaling);
   if (labels.size() != s.size())
-    throw std::invalid_argument(fmt::format(
-        "tune_class_weights: {} score rows but {} labels", s.size(), labels.size()));
+    throw std::invalid_argument(
+        fmt::format("tune_class_weights: {} score rows but {} labels", s.size(), labels.size()));
   const size_t K = s.front().size();
   for (size_t n = 0; n < labels.size(); ++n)
     if (labels[n] < 0 || labels[n] >= static_cast<int>(K))
@@ -315,7 +319,8 @@ std::vector<int> predict_classes(const std::vector<std::vector<double>>& scores,
   const auto s = to_log_space(scores, weights.scaling);
   if (s.front().size() != weights.offsets.size())
     throw std::invalid_argument(fmt::format("predict_classes: scores have {} classes, weights {}",
-                                            s.front().size(), weights.offsets.size()));
+                                            s.front().size(),
+                                            weights.offsets.size()));
   return argmax_shifted(s, weights.offsets);
 }
 

@@ -7,11 +7,11 @@
 // Candidates: one split between every pair of adjacent *distinct* valid scores, placed at their
 // midpoint (so tied scores are never split and the threshold never equals a valid score, unlike
 // sentence-transformers #384), plus the two extremes min - max(1, |min|) (all positive) and
-// max + max(1, |max|) (all negative), kept finite so thresholds survive JSON. Tie-break among equally good splits: the
-// median split (lower median) in score order. Because it only uses the order of the scores, the
-// chosen split is the same under any increasing map of the scores (probability vs logit, cosine
-// vs tanh), which the widest-gap rule is not; and it sits in the middle of a plateau, where a
-// derivative-free search (the published Powell) would also settle.
+// max + max(1, |max|) (all negative), kept finite so thresholds survive JSON. Tie-break among
+// equally good splits: the median split (lower median) in score order. Because it only uses the
+// order of the scores, the chosen split is the same under any increasing map of the scores
+// (probability vs logit, cosine vs tanh), which the widest-gap rule is not; and it sits in the
+// middle of a plateau, where a derivative-free search (the published Powell) would also settle.
 
 #include <cstdint>
 #include <optional>
@@ -35,8 +35,8 @@ struct ScoredSet {
 
 /// The best threshold on a set and what it achieves there.
 struct BinaryThreshold {
-  double threshold = 0;  // predict 1 iff score > threshold
-  double value = 0;      // objective (accuracy or F1) on the tuning set at this threshold
+  double threshold = 0;        // predict 1 iff score > threshold
+  double value = 0;            // objective (accuracy or F1) on the tuning set at this threshold
   int64_t optimal_splits = 0;  // how many candidate splits reach `value` (ties broken by median)
 };
 

@@ -17,7 +17,8 @@ nlohmann::json load_fixture() {
   if (!in) throw std::runtime_error("missing " + path.string());
   auto j = nlohmann::json::parse(in);
   if (j.at("version") != 1)
-    throw std::runtime_error(path.string() + ": stale fixture ---> HINT: re-run "
+    throw std::runtime_error(path.string() +
+                             ": stale fixture ---> HINT: re-run "
                              "`/work/.venv-ref/bin/python tools/reference/gen_eval_fixtures.py`");
   return j;
 }

@@ -129,7 +129,8 @@ TEST(SimilarityScores, MatchFloat64Loops) {
   for (int i = 0; i < 5; ++i) {
     double d = 0, na = 0, nb = 0, e = 0, m = 0;
     for (int k = 0; k < 7; ++k) {
-      d += double(A[i][k]) * B[i][k], na += double(A[i][k]) * A[i][k], nb += double(B[i][k]) * B[i][k];
+      d += double(A[i][k]) * B[i][k], na += double(A[i][k]) * A[i][k],
+          nb += double(B[i][k]) * B[i][k];
       e += (double(A[i][k]) - B[i][k]) * (double(A[i][k]) - B[i][k]);
       m += std::abs(double(A[i][k]) - B[i][k]);
     }

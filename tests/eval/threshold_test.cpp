@@ -112,8 +112,7 @@ TEST(BestThreshold, SameSplitUnderIncreasingMapOfScores) {
     for (double& v : logit.scores) v = std::log(v / (1 - v));
     for (auto o : {ThresholdObjective::kAccuracy, ThresholdObjective::kF1}) {
       const auto tp = best_threshold(p, o), tl = best_threshold(logit, o);
-      EXPECT_EQ(predict_binary(p.scores, tp.threshold),
-                predict_binary(logit.scores, tl.threshold));
+      EXPECT_EQ(predict_binary(p.scores, tp.threshold), predict_binary(logit.scores, tl.threshold));
     }
   }
 }
