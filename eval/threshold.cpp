@@ -154,8 +154,8 @@ Metrics evaluate_binary(const ScoredSet& test, const std::optional<ScoredSet>& v
               {"ap", average_precision(test.labels, test.scores)},
               {"roc_auc",
                both ? roc_auc(test.labels, test.scores) : std::numeric_limits<double>::quiet_NaN()},
-              {"valid_accuracy", acc.value},
-              {"valid_f1", f1t.value}};
+              {"tuned_accuracy", acc.value},
+              {"tuned_f1", f1t.value}};
   m.primary = "accuracy";
   m.info["threshold_source"] = valid ? "valid" : "self";
   m.info["threshold_rule"] = "predict 1 iff score > threshold";
@@ -335,7 +335,7 @@ Metrics evaluate_classes(const ScoredClasses& test,
   Metrics m;
   m.values["accuracy"] = accuracy(test.labels, predict_classes(test.scores, w));
   m.values["accuracy_argmax"] = accuracy(test.labels, predict_classes(test.scores, plain));
-  m.values["valid_accuracy"] = w.value;
+  m.values["tuned_accuracy"] = w.value;
   const auto weights = scaling == ClassScaling::kAdditive ? w.offsets : w.weights();
   for (size_t k = 0; k < weights.size(); ++k)
     m.values[fmt::format("class_weight_{}", k)] = weights[k];

@@ -50,7 +50,8 @@ std::vector<int> predict_binary(const std::vector<double>& scores, double thresh
 /// (info "threshold_source" = "valid"), else on `test` itself ("self", sentence-transformers'
 /// behaviour, #755). Reports on `test`: accuracy, accuracy_threshold, f1, f1_threshold,
 /// precision, recall and mcc (at the F1 threshold, as sentence-transformers), ap, roc_auc (NaN
-/// when test has one class), and valid_accuracy / valid_f1 (the tuned values). Primary: accuracy.
+/// when test has one class), and tuned_accuracy / tuned_f1 (the optimum on the tuning set).
+/// Primary: accuracy.
 Metrics evaluate_binary(const ScoredSet& test, const std::optional<ScoredSet>& valid);
 
 // ---- K classes (§9.2): argmax of scores shifted per class --------------------------------------
@@ -92,7 +93,8 @@ struct ScoredClasses {
 
 /// The §9 protocol for K classes: weights tuned on valid when given ("threshold_source" =
 /// "valid"), else on test ("self"). Values: accuracy (tuned weights), accuracy_argmax (plain
-/// argmax), valid_accuracy, class_weight_<k> (b_k or w_k). Primary: accuracy.
+/// argmax), tuned_accuracy (on the tuning set), class_weight_<k> (b_k, or w_k when
+/// multiplicative). Primary: accuracy.
 Metrics evaluate_classes(const ScoredClasses& test,
                          const std::optional<ScoredClasses>& valid,
                          ClassScaling scaling);

@@ -121,13 +121,13 @@ TEST(EvaluateClasses, WeightsFromValidAreAppliedToTest) {
       {t.scores, t.labels}, ScoredClasses{v.scores, v.labels}, ClassScaling::kAdditive);
   const ClassWeights w = tune_class_weights(v.scores, v.labels, ClassScaling::kAdditive);
   EXPECT_EQ(m.info.at("threshold_source"), "valid");
-  EXPECT_EQ(m.values.at("valid_accuracy"), w.value);
+  EXPECT_EQ(m.values.at("tuned_accuracy"), w.value);
   EXPECT_EQ(m.values.at("accuracy"), acc_with(t, w));
   EXPECT_EQ(m.values.at("class_weight_2"), w.offsets[2]);
   const Metrics self =
       evaluate_classes({t.scores, t.labels}, std::nullopt, ClassScaling::kAdditive);
   EXPECT_EQ(self.info.at("threshold_source"), "self");
-  EXPECT_EQ(self.values.at("accuracy"), self.values.at("valid_accuracy"));
+  EXPECT_EQ(self.values.at("accuracy"), self.values.at("tuned_accuracy"));
 }
 
 }  // namespace

@@ -124,7 +124,7 @@ TEST(EvaluateBinary, TunesOnValidAndAppliesToTest) {
   const Metrics m = evaluate_binary(test, valid);
   EXPECT_EQ(m.info.at("threshold_source"), "valid");
   EXPECT_DOUBLE_EQ(m.values.at("accuracy_threshold"), 0.5);
-  EXPECT_DOUBLE_EQ(m.values.at("valid_accuracy"), 1.0);
+  EXPECT_DOUBLE_EQ(m.values.at("tuned_accuracy"), 1.0);
   EXPECT_DOUBLE_EQ(m.values.at("accuracy"), 3.0 / 5);  // 0.6, 0.7 are false positives
   EXPECT_EQ(m.primary, "accuracy");
 
