@@ -100,8 +100,12 @@ double pearson(const std::vector<double>& x, const std::vector<double>& y) {
     sxx += dx * dx;
     syy += dy * dy;
   }
-  // scipy returns NaN (with a ConstantInputWarning) when an input is constant.
-  if (sxx == 0 || syy == 0) return kNaN;
+  // scipy returns NaN (with a ConstantInputWarning) when an input is constant; test equality,
+  // not sxx == 0: the mean of n equal values can differ from them by rounding (0.1 x 3).
+  const auto constant = [](const std::vector<double>& v) {
+    return std::all_of(v.begin(), v.end(), [&](double e) { return e == v.front(); });
+  };
+  if (constant(x) || constant(y)) return kNaN;
   const double r = sxy / (std::sqrt(sxx) * std::sqrt(syy));
   return std::clamp(r, -1.0, 1.0);
 }

@@ -38,6 +38,7 @@ TEST(Pearson, HandComputedAndConstantIsNaN) {
   // x = 1 2 3, y = 1 3 2: dx = -1 0 1, dy = -1 1 0 -> r = 1 / 2
   EXPECT_NEAR(pearson({1, 2, 3}, {1, 3, 2}), 0.5, 1e-15);
   EXPECT_TRUE(std::isnan(pearson({1, 2, 3}, {4, 4, 4})));
+  EXPECT_TRUE(std::isnan(pearson({0.1, 0.1, 0.1}, {1, 2, 3})));  // mean(0.1 x 3) != 0.1
   EXPECT_THROW(pearson({1, 2}, {1, 2, 3}), std::invalid_argument);
   EXPECT_THROW(pearson({1}, {1}), std::invalid_argument);
 }
