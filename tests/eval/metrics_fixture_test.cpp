@@ -6,6 +6,7 @@
 #include <fstream>
 
 #include "eval/metrics.h"
+#include "eval/threshold.h"
 #include "tests/test_util.h"
 
 namespace sentzoo {
@@ -74,6 +75,25 @@ TEST(MetricsFixture, MulticlassAccuracyMatchesSklearn) {
                          c.at("predictions").get<std::vector<int>>()),
                 c.at("accuracy").get<double>(),
                 1e-12);
+}
+
+TEST(MetricsFixture, ThresholdOptimumMatchesPythonBruteForceAndBeatsSentenceTransformers) {
+  // best_*: numpy/sklearn over every split incl. "all positive"/"all negative"; st_*: the
+  // sentence-transformers 3.0.1 sweep, which skips the extremes (so it can only be lower).
+  const auto j = load_fixture();
+  int i = 0;
+  for (const auto& c : j.at("threshold")) {
+    const ScoredSet set{c.at("scores").get<std::vector<double>>(),
+                        c.at("labels").get<std::vector<int>>()};
+    const double acc = best_threshold(set, ThresholdObjective::kAccuracy).value;
+    const double f = best_threshold(set, ThresholdObjective::kF1).value;
+    EXPECT_NEAR(acc, c.at("best_accuracy").get<double>(), 1e-12) << "case " << i;
+    EXPECT_NEAR(f, c.at("best_f1").get<double>(), 1e-12) << "case " << i;
+    EXPECT_GE(acc, c.at("st_accuracy").get<double>() - 1e-12) << "case " << i;
+    EXPECT_GE(f, c.at("st_f1").get<double>() - 1e-12) << "case " << i;
+    ++i;
+  }
+  EXPECT_GE(i, 6);
 }
 
 }  // namespace

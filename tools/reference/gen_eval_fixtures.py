@@ -76,6 +76,35 @@ def multiclass_cases(rng):
     return cases
 
 
+def threshold_cases(rng):
+    """Best valid accuracy/F1 over every split (numpy brute force, extremes included) and what
+    sentence-transformers 3.0.1's BinaryClassificationEvaluator sweep reports (no extremes; on
+    tied scores its midpoint can equal a score, #384)."""
+    from sentence_transformers.evaluation import BinaryClassificationEvaluator as BCE
+    cases = []
+    for n, levels, pos in [(50, 0, 0.5), (200, 0, 0.4), (500, 0, 0.6), (120, 4, 0.5),
+                           (300, 6, 0.3), (40, 0, 0.9)]:
+        labels = (rng.random(n) < pos).astype(int)
+        if levels == 0:
+            scores = rng.normal(size=n) + 1.2 * labels
+        else:
+            scores = np.round((rng.integers(0, levels, size=n) + 1.5 * labels) / levels, 3)
+        u = np.unique(scores)
+        cands = np.concatenate([[u[0] - 1], (u[:-1] + u[1:]) / 2, [u[-1] + 1]])
+        accs, f1s = [], []
+        for t in cands:
+            p = (scores > t).astype(int)
+            accs.append(skm.accuracy_score(labels, p))
+            f1s.append(skm.f1_score(labels, p, zero_division=0.0))
+        st_acc, st_acc_t = BCE.find_best_acc_and_threshold(scores, labels, True)
+        st_f1 = BCE.find_best_f1_and_threshold(scores, labels, True)[0]
+        cases.append({"labels": labels.tolist(), "scores": scores.tolist(),
+                      "best_accuracy": max(accs), "best_f1": max(f1s),
+                      "st_accuracy": float(st_acc), "st_accuracy_threshold": float(st_acc_t),
+                      "st_f1": float(st_f1)})
+    return cases
+
+
 def write_npy():
     a = (np.arange(15, dtype=np.float32).reshape(3, 5) - 7) / np.float32(3)
     a[0, 0] = np.float32(-0.0)
@@ -125,10 +154,12 @@ def main():
         "made_by": "tools/reference/gen_eval_fixtures.py",
         "seed": SEED,
         "packages": {"python": sys.version.split()[0], "numpy": np.__version__,
-                     "scipy": scipy.__version__, "scikit-learn": sklearn.__version__},
+                     "scipy": scipy.__version__, "scikit-learn": sklearn.__version__,
+                     "sentence-transformers": __import__("sentence_transformers").__version__},
         "correlation": correlation_cases(rng),
         "binary": binary_cases(rng),
         "multiclass": multiclass_cases(rng),
+        "threshold": threshold_cases(rng),
         "npy_small": write_npy(),
     }
     fixture["packages"]["tensorboard"] = write_tfevents()
