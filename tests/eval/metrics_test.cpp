@@ -8,6 +8,7 @@
 #include <random>
 
 #include "eval/metrics_similarity.h"
+#include "eval/report.h"
 
 namespace sentzoo {
 namespace {
@@ -115,6 +116,14 @@ TEST(MetricsRecord, JsonRoundTripKeepsNaNAndRejectsUnknownKeys) {
   EXPECT_TRUE(m.better(0.9, 0.8));
   m.greater_is_better = false;
   EXPECT_TRUE(m.better(0.7, 0.8));
+}
+
+TEST(FormatMetrics, MarksThePrimaryAndListsInfo) {
+  Metrics m;
+  m.values = {{"accuracy", 0.86754}, {"ap", std::nan("")}};
+  m.primary = "accuracy";
+  m.info["threshold_source"] = "valid";
+  EXPECT_EQ(format_metrics(m), "accuracy 0.8675* | ap nan | threshold_source=valid");
 }
 
 TEST(SimilarityScores, MatchFloat64Loops) {
