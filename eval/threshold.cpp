@@ -84,8 +84,9 @@ void check_scored(const std::vector<double>& scores,
 }  // namespace
 
 double detail::split_point(double a, double b) {
-  const double m = a + (b - a) / 2;  // no overflow for finite a < b of the same sign
-  return m < b ? m : a;              // adjacent doubles: `score > a` still splits a from b
+  const double m = a + (b - a) / 2;
+  // Adjacent doubles (m rounds to b) or b - a overflowing: `score > a` still splits a from b.
+  return m < b ? m : a;
 }
 
 ThresholdObjective parse_threshold_objective(const std::string& name) {

@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <fmt/format.h>
 #include <stdio.h>  // renameat2, RENAME_EXCHANGE (glibc >= 2.28, _GNU_SOURCE)
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -73,6 +74,30 @@ void remove_quietly(const fs::path& path) {
   fs::remove_all(path, ec);
 }
 
+// The process umask, read without changing it (umask(2) can only set; /proc is thread-safe).
+mode_t current_umask() {
+  std::ifstream status("/proc/self/status");
+  std::string key;
+  while (status >> key) {
+    if (key == "Umask:") {
+      std::string octal;
+      status >> octal;
+      return static_cast<mode_t>(std::stoul(octal, nullptr, 8));
+    }
+    status.ignore(1 << 20, '\n');
+  }
+  return 022;
+}
+
+// mkstemp/mkdtemp create 0600/0700; give the result the mode the target has, or a fresh file's.
+void set_mode(const fs::path& tmp, const fs::path& target, bool directory) {
+  struct stat st {};
+  const mode_t mode = ::stat(target.c_str(), &st) == 0
+                          ? (st.st_mode & 07777)
+                          : ((directory ? 0777 : 0666) & ~current_umask());
+  if (::chmod(tmp.c_str(), mode) != 0) fail(tmp, "chmod");
+}
+
 void call(const detail::AtomicStageHook& hook, std::string_view stage) {
   if (hook) hook(stage);
 }
@@ -85,6 +110,7 @@ void detail::write_file_atomic(const fs::path& path,
   const fs::path tmp = make_temp(path, "tmp", /*directory=*/false);
   try {
     write(tmp);
+    set_mode(tmp, path, /*directory=*/false);
     call(hook, "written");
     sync_path(tmp, /*directory=*/false);
     call(hook, "synced");
@@ -119,6 +145,7 @@ void detail::write_directory_atomic(const fs::path& dir,
   const fs::path tmp = make_temp(dir, "tmp", /*directory=*/true);
   try {
     fill(tmp);
+    set_mode(tmp, dir, /*directory=*/true);
     call(hook, "written");
     sync_tree(tmp);
     call(hook, "synced");

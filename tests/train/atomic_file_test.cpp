@@ -3,6 +3,7 @@
 #include "train/atomic_file.h"
 
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 
 #include <fstream>
 #include <iterator>
@@ -52,6 +53,19 @@ TEST_F(AtomicFile, WritesAndReplacesAFile) {
   write_file_atomic(root / "a.json", "second, longer");
   EXPECT_EQ(slurp(root / "a.json"), "second, longer");
   EXPECT_TRUE(strays("a.json").empty());
+}
+
+TEST_F(AtomicFile, NewFilesGetUmaskModeAndReplacementsKeepTheirMode) {
+  const mode_t mask = ::umask(022);
+  write_file_atomic(root / "fresh", "x");
+  detail::write_directory_atomic(
+      root / "dir", [](const fs::path&) {}, nullptr);
+  ::umask(mask);
+  EXPECT_EQ(fs::status(root / "fresh").permissions(), fs::perms(0644));  // not mkstemp's 0600
+  EXPECT_EQ(fs::status(root / "dir").permissions(), fs::perms(0755));
+  fs::permissions(root / "fresh", fs::perms(0640));
+  write_file_atomic(root / "fresh", "y");
+  EXPECT_EQ(fs::status(root / "fresh").permissions(), fs::perms(0640));
 }
 
 TEST_F(AtomicFile, ThrowingWriterKeepsTheOldFile) {
