@@ -26,6 +26,15 @@ namespace {
       fmt::format("{}: {} failed: {}", path.string(), what, std::strerror(errno)));
 }
 
+// "out/ckpt/" and "out/./ckpt" name "out/ckpt": temporaries must be siblings, not children.
+fs::path clean(const fs::path& path) {
+  fs::path p = path.lexically_normal();
+  if (p.filename().empty() && p.has_parent_path()) p = p.parent_path();
+  if (p.empty() || p == "." || p == "..")
+    throw std::invalid_argument(fmt::format("atomic write: '{}' names no file", path.string()));
+  return p;
+}
+
 fs::path parent_of(const fs::path& path) {
   const fs::path parent = path.parent_path();
   return parent.empty() ? fs::path(".") : parent;
@@ -104,9 +113,10 @@ void call(const detail::AtomicStageHook& hook, std::string_view stage) {
 
 }  // namespace
 
-void detail::write_file_atomic(const fs::path& path,
+void detail::write_file_atomic(const fs::path& target,
                                const std::function<void(const fs::path&)>& write,
                                const AtomicStageHook& hook) {
+  const fs::path path = clean(target);
   const fs::path tmp = make_temp(path, "tmp", /*directory=*/false);
   try {
     write(tmp);
@@ -136,10 +146,11 @@ void write_file_atomic(const fs::path& path, std::string_view bytes) {
   });
 }
 
-void detail::write_directory_atomic(const fs::path& dir,
+void detail::write_directory_atomic(const fs::path& target,
                                     const std::function<void(const fs::path&)>& fill,
                                     const AtomicStageHook& hook,
                                     bool allow_exchange) {
+  const fs::path dir = clean(target);
   if (fs::exists(dir) && !fs::is_directory(dir))
     throw std::runtime_error(fmt::format("{}: exists and is not a directory", dir.string()));
   const fs::path tmp = make_temp(dir, "tmp", /*directory=*/true);

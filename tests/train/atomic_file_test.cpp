@@ -153,6 +153,14 @@ TEST_F(AtomicFile, DirectoryFailureAtEachStageLeavesOldOrNewWhole) {
   }
 }
 
+TEST_F(AtomicFile, TrailingSlashNamesTheDirectoryItself) {
+  write_directory_atomic(root / "ckpt", [](const fs::path& d) { std::ofstream(d / "a") << "1"; });
+  write_directory_atomic(root / "ckpt" / "",
+                         [](const fs::path& d) { std::ofstream(d / "b") << "2"; });
+  EXPECT_EQ(tree(root / "ckpt"), (std::map<std::string, std::string>{{"b", "2"}}));
+  EXPECT_TRUE(strays("ckpt").empty());
+}
+
 TEST_F(AtomicFile, RefusesToReplaceAFileWithADirectory) {
   write_file_atomic(root / "x", "file");
   EXPECT_THROW(write_directory_atomic(root / "x", [](const fs::path&) {}), std::runtime_error);
