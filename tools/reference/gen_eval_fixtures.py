@@ -105,6 +105,35 @@ def threshold_cases(rng):
     return cases
 
 
+def lcqmc_jaccard():
+    """Real-data check of the §9 protocol (needs $SENTZOO_DATA; skipped when absent): score =
+    Jaccard overlap of the two texts' character sets, LCQMC dev even lines = valid, odd = test.
+    The best valid accuracy by brute force over every split, the number of optimal splits, and
+    the test accuracy at the documented threshold (lower median of the optimal splits)."""
+    root = os.environ.get("SENTZOO_DATA")
+    path = os.path.join(root or "", "zh", "LCQMC", "dev.txt")
+    if not root or not os.path.exists(path):
+        return None
+    rows = []
+    with open(path, encoding="utf-8", newline="\n") as f:
+        for line in f:
+            a, b, y = line.rstrip("\n").split("\t")
+            sa, sb = set(a), set(b)
+            rows.append((len(sa & sb) / len(sa | sb), int(y)))
+    valid, test = rows[0::2], rows[1::2]
+    vs = np.array([r[0] for r in valid]); vy = np.array([r[1] for r in valid])
+    ts = np.array([r[0] for r in test]); ty = np.array([r[1] for r in test])
+    u = np.unique(vs)
+    splits = [u[0] - 1] + [(u[i] + u[i + 1]) / 2 for i in range(len(u) - 1)] + [u[-1] + 1]
+    accs = [((vs > t).astype(int) == vy).mean() for t in splits]
+    best = max(accs)
+    optimal = [t for t, a in zip(splits, accs) if a == best]
+    t = optimal[(len(optimal) - 1) // 2]
+    return {"file": "zh/LCQMC/dev.txt", "valid_accuracy": best, "optimal_splits": len(optimal),
+            "distinct_valid_scores": len(u), "threshold": t,
+            "test_accuracy": float(((ts > t).astype(int) == ty).mean())}
+
+
 def write_npy():
     a = (np.arange(15, dtype=np.float32).reshape(3, 5) - 7) / np.float32(3)
     a[0, 0] = np.float32(-0.0)
@@ -160,6 +189,7 @@ def main():
         "binary": binary_cases(rng),
         "multiclass": multiclass_cases(rng),
         "threshold": threshold_cases(rng),
+        "lcqmc_jaccard": lcqmc_jaccard(),
         "npy_small": write_npy(),
     }
     fixture["packages"]["tensorboard"] = write_tfevents()
