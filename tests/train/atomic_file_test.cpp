@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <fstream>
 #include <iterator>
@@ -30,9 +31,10 @@ std::map<std::string, std::string> tree(const fs::path& dir) {
 class AtomicFile : public ::testing::Test {
  protected:
   void SetUp() override {
+    // Per process: other checkouts may run the same test at the same time.
     root = fs::temp_directory_path() /
-           ("sentzoo_atomic_" +
-            std::string(::testing::UnitTest::GetInstance()->current_test_info()->name()));
+           ("sentzoo_atomic_" + std::to_string(::getpid()) + "_" +
+            ::testing::UnitTest::GetInstance()->current_test_info()->name());
     fs::remove_all(root);
     fs::create_directories(root);
   }

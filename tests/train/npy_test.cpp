@@ -2,8 +2,10 @@
 #include "train/npy.h"
 
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <cmath>
+#include <cstring>
 #include <fstream>
 #include <iterator>
 #include <nlohmann/json.hpp>
@@ -45,7 +47,8 @@ TEST(Npy, HeaderIsAlignedTo64ForManyShapes) {
 }
 
 TEST(Npy, WriteThenReadRoundTrips) {
-  const auto dir = std::filesystem::temp_directory_path() / "sentzoo_npy_test";
+  const auto dir =
+      std::filesystem::temp_directory_path() / ("sentzoo_npy_test_" + std::to_string(::getpid()));
   std::filesystem::create_directories(dir);
   NpyArray a{{4, 3}, {}};
   for (int i = 0; i < 12; ++i) a.data.push_back(std::sin(static_cast<float>(i)));
@@ -60,7 +63,8 @@ TEST(Npy, WriteThenReadRoundTrips) {
 }
 
 TEST(Npy, RejectsOtherDtypesAndTruncation) {
-  const auto dir = std::filesystem::temp_directory_path() / "sentzoo_npy_bad";
+  const auto dir =
+      std::filesystem::temp_directory_path() / ("sentzoo_npy_bad_" + std::to_string(::getpid()));
   std::filesystem::create_directories(dir);
   std::string b = npy_bytes(std::vector<float>(6, 1.0f).data(), {2, 3});
   std::ofstream(dir / "short.npy", std::ios::binary) << b.substr(0, b.size() - 1);

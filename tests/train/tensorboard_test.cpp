@@ -3,7 +3,9 @@
 #include "train/tensorboard.h"
 
 #include <gtest/gtest.h>
+#include <unistd.h>
 
+#include <cstring>
 #include <fstream>
 #include <iterator>
 #include <nlohmann/json.hpp>
@@ -48,7 +50,8 @@ TEST(TensorBoard, FramingChecksumsVerify) {
 }
 
 TEST(TensorBoard, WriterCreatesAnEventFileThatGrowsPerScalar) {
-  const auto dir = std::filesystem::temp_directory_path() / "sentzoo_tb_test";
+  const auto dir =
+      std::filesystem::temp_directory_path() / ("sentzoo_tb_test_" + std::to_string(::getpid()));
   std::filesystem::remove_all(dir);
   TensorBoardWriter w(dir);
   EXPECT_NE(w.path().filename().string().find("events.out.tfevents."), std::string::npos);
