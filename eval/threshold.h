@@ -73,8 +73,11 @@ struct ClassWeights {
 
 /// Coordinate-wise exact line search maximizing accuracy (§9.2): for class k with the others
 /// fixed, sample n switches to k at b_k = max_{j!=k}(s_nj + b_j) - s_nk; sweep those breakpoints
-/// and move b_k to the midpoint of the best interval only when it strictly improves. Starts
-/// from b = 0 (plain argmax), stops after a pass with no improvement or `max_rounds`.
+/// and move b_k to the midpoint of the best interval (median of the optimal ones) only when the
+/// true accuracy strictly improves. Starts from b = 0 (plain argmax), stops after a pass with no
+/// improvement or `max_rounds`: a coordinate-wise optimum, not necessarily the global one for
+/// K > 2 (exact for K = 2). Breakpoints equal up to a few ulps can make the sweep and the
+/// prediction arithmetic disagree; the next 7 intervals by count are then tried before giving up.
 /// `scores` is N rows of K; ties in argmax go to the lowest class index.
 ClassWeights tune_class_weights(const std::vector<std::vector<double>>& scores,
                                 const std::vector<int>& labels,
