@@ -81,7 +81,48 @@ void check_scored(const std::vector<double>& scores,
   detail::check_binary_labels(labels, what);
 }
 
+void check_keys(const nlohmann::json& j,
+                std::initializer_list<const char*> keys,
+                const char* what) {
+  if (!j.is_object()) throw std::invalid_argument(fmt::format("{}: expected a JSON object", what));
+  for (const auto& item : j.items())
+    if (std::none_of(keys.begin(), keys.end(), [&](const char* k) { return item.key() == k; }))
+      throw std::invalid_argument(fmt::format("{}: unknown key '{}'", what, item.key()));
+  for (const char* k : keys)
+    if (!j.contains(k)) throw std::invalid_argument(fmt::format("{}: missing key '{}'", what, k));
+}
+
 }  // namespace
+
+void to_json(nlohmann::json& j, const BinaryThreshold& t) {
+  j = {{"threshold", t.threshold}, {"value", t.value}, {"optimal_splits", t.optimal_splits}};
+}
+
+void from_json(const nlohmann::json& j, BinaryThreshold& t) {
+  check_keys(j, {"threshold", "value", "optimal_splits"}, "BinaryThreshold");
+  t = {j.at("threshold").get<double>(),
+       j.at("value").get<double>(),
+       j.at("optimal_splits").get<int64_t>()};
+}
+
+void to_json(nlohmann::json& j, const ClassWeights& w) {
+  j = {{"scaling", w.scaling == ClassScaling::kAdditive ? "additive" : "multiplicative"},
+       {"offsets", w.offsets},
+       {"value", w.value},
+       {"rounds", w.rounds}};
+}
+
+void from_json(const nlohmann::json& j, ClassWeights& w) {
+  check_keys(j, {"scaling", "offsets", "value", "rounds"}, "ClassWeights");
+  const auto scaling = j.at("scaling").get<std::string>();
+  if (scaling != "additive" && scaling != "multiplicative")
+    throw std::invalid_argument(fmt::format(
+        "ClassWeights: unknown scaling '{}' (expected one of: additive, multiplicative)", scaling));
+  w.scaling = scaling == "additive" ? ClassScaling::kAdditive : ClassScaling::kMultiplicative;
+  w.offsets = j.at("offsets").get<std::vector<double>>();
+  w.value = j.at("value").get<double>();
+  w.rounds = j.at("rounds").get<int>();
+}
 
 double detail::split_point(double a, double b) {
   const double m = a + (b - a) / 2;

@@ -40,6 +40,11 @@ struct BinaryThreshold {
   int64_t optimal_splits = 0;  // how many candidate splits reach `value` (ties broken by median)
 };
 
+/// {"threshold", "value", "optimal_splits"}, to store a tuned threshold with a checkpoint (§9.1);
+/// from_json is strict (unknown keys throw).
+void to_json(nlohmann::json& j, const BinaryThreshold& t);
+void from_json(const nlohmann::json& j, BinaryThreshold& t);
+
 /// Exact global optimum of `objective` over all candidate thresholds: O(n log n).
 BinaryThreshold best_threshold(const ScoredSet& set, ThresholdObjective objective);
 
@@ -70,6 +75,10 @@ struct ClassWeights {
   /// exp(offsets): multiplicative weights (meaningful for kMultiplicative).
   std::vector<double> weights() const;
 };
+
+/// {"scaling": "additive"|"multiplicative", "offsets", "value", "rounds"}; strict like above.
+void to_json(nlohmann::json& j, const ClassWeights& w);
+void from_json(const nlohmann::json& j, ClassWeights& w);
 
 /// Coordinate-wise exact line search maximizing accuracy (§9.2): for class k with the others
 /// fixed, sample n switches to k at b_k = max_{j!=k}(s_nj + b_j) - s_nk; sweep those breakpoints

@@ -114,6 +114,24 @@ TEST(ClassWeights, MultiplicativeOnProbabilitiesEqualsAdditiveOnLogProbabilities
                std::invalid_argument);
 }
 
+TEST(ClassWeights, JsonRoundTripIsExactAndStrict) {
+  std::mt19937 rng(11);
+  const Data d = random_data(rng, 80, 3, true);
+  const auto w = tune_class_weights(d.scores, d.labels, ClassScaling::kMultiplicative);
+  const ClassWeights back = nlohmann::json::parse(nlohmann::json(w).dump()).get<ClassWeights>();
+  EXPECT_EQ(back.offsets, w.offsets);  // doubles survive dump/parse exactly
+  EXPECT_EQ(back.scaling, w.scaling);
+  EXPECT_EQ(predict_classes(d.scores, back), predict_classes(d.scores, w));
+  nlohmann::json bad = w;
+  bad["scaling"] = "log";
+  EXPECT_THROW(bad.get<ClassWeights>(), std::invalid_argument);
+  const BinaryThreshold t{0.8125, 0.9, 3};
+  const auto t2 = nlohmann::json::parse(nlohmann::json(t).dump()).get<BinaryThreshold>();
+  EXPECT_EQ(t2.threshold, t.threshold);
+  EXPECT_EQ(t2.optimal_splits, 3);
+  EXPECT_THROW((nlohmann::json{{"threshold", 0.5}}.get<BinaryThreshold>()), std::invalid_argument);
+}
+
 TEST(EvaluateClasses, WeightsFromValidAreAppliedToTest) {
   std::mt19937 rng(9);
   const Data v = random_data(rng, 200, 3, false), t = random_data(rng, 150, 3, false);
