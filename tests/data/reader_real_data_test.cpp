@@ -6,6 +6,7 @@
 
 #include <cctype>
 #include <map>
+#include <tuple>
 
 #include "data/dataset.h"
 #include "tests/test_util.h"
@@ -269,6 +270,29 @@ TEST(RealDataOddities, EnglishStsbKeepsQuotesAndNineFieldRows) {
   }
   EXPECT_GT(quoted, 0);
   EXPECT_EQ(control, 1);  // README: one U+0012 (MSRpar id 0698), kept for the tokenizer
+}
+
+}  // namespace sentzoo
+
+namespace sentzoo {
+
+TEST(RealDataOddities, BqQuotedCommasAndBackspacesSurvive) {
+  SENTZOO_REQUIRE_DATA(path, "zh/BQ/dev.csv");
+  // README §1.2 (and Python's csv module): 34 dev / 25 test rows have a comma inside a quoted
+  // field; U+0008 occurs 16 / 8 times
+  for (const auto& [file, commas, backspaces] :
+       {std::tuple{"zh/BQ/dev.csv", 34, 16}, std::tuple{"zh/BQ/test.csv", 25, 8}}) {
+    const Dataset d = read_dataset(parse_dataset_spec(std::string("bq:") + file));
+    int with_comma = 0, with_bs = 0;
+    for (const PairExample& p : d.pairs) {
+      with_comma +=
+          p.text1.find(',') != std::string::npos || p.text2.find(',') != std::string::npos;
+      with_bs +=
+          p.text1.find('\x08') != std::string::npos || p.text2.find('\x08') != std::string::npos;
+    }
+    EXPECT_EQ(with_comma, commas) << file;
+    EXPECT_EQ(with_bs, backspaces) << file;
+  }
 }
 
 }  // namespace sentzoo
