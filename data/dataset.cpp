@@ -124,6 +124,13 @@ size_t Dataset::size() const {
   return 0;
 }
 
+std::vector<double> pair_labels(const std::vector<PairExample>& pairs) {
+  std::vector<double> labels;
+  labels.reserve(pairs.size());
+  for (const PairExample& p : pairs) labels.push_back(p.label);
+  return labels;
+}
+
 Dataset read_dataset(const DatasetSpec& spec) {
   spec.validate();
   Dataset out;

@@ -41,6 +41,9 @@ struct Dataset {
   size_t size() const;
 };
 
+/// The labels of `pairs`, in order (for collate_pairs / collate_cross).
+std::vector<double> pair_labels(const std::vector<PairExample>& pairs);
+
 /// Reads `spec.path` (resolve_data_path) in `spec.format`. Strips BOMs at the file start and at
 /// the start of every text field, accepts CRLF, keeps control characters (the tokenizer cleans
 /// them). A bad record (field count, label, invalid UTF-8, JSON) throws std::runtime_error

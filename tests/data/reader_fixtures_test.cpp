@@ -39,6 +39,7 @@ TEST(ReadDataset, TsvStripsBomsKeepsControlsAndQuotes) {
   EXPECT_EQ(d.report.blank, 1);
   EXPECT_EQ(d.report.examples, 4);
   EXPECT_EQ(d.report.skipped, 0);
+  EXPECT_EQ(pair_labels(d.pairs), (std::vector<double>{1, 0, 0, 1}));
 }
 
 TEST(ReadDataset, TsvSelectsColumnsByIndex) {

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 
@@ -97,6 +98,15 @@ TEST(ReadDatasetErrors, UnterminatedCsvQuote) {
 TEST(ReadDatasetErrors, MissingFileNamesTheResolvedPath) {
   const std::string msg = read_error("tsv:/nonexistent/sentzoo/x.tsv");
   EXPECT_EQ(msg.rfind("/nonexistent/sentzoo/x.tsv: no such data file", 0), 0u) << msg;
+  // a relative path names both the spec path and the data root it was resolved against
+  const char* old = std::getenv("SENTZOO_DATA");
+  const std::string saved = old ? old : "";
+  ::setenv("SENTZOO_DATA", "/nonexistent/root", 1);
+  const std::string rel = read_error("tsv:zh/x.tsv");
+  old ? ::setenv("SENTZOO_DATA", saved.c_str(), 1) : ::unsetenv("SENTZOO_DATA");
+  EXPECT_EQ(rel,
+            "/nonexistent/root/zh/x.tsv: no such data file (spec path 'zh/x.tsv' under "
+            "$SENTZOO_DATA=/nonexistent/root)");
 }
 
 TEST(ReadDatasetErrors, MissingHeaderColumnListsTheHeader) {
