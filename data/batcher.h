@@ -2,7 +2,12 @@
 // Batcher: which examples form each batch, epoch after epoch. Seeded and reproducible (its own
 // std::mt19937_64 and Fisher-Yates, never torch's or the global RNG), optional length bucketing,
 // and a small state (seed, epoch, batch) for exact resume. It yields example indices; collate
-// them with data/batch.h.
+// them with data/batch.h:
+//   Dataset d = read_dataset(parse_dataset_spec("tsv:zh/LCQMC/dev.txt"));
+//   std::vector<Encoding> a = ..., b = ...;                 // tokenized text1 / text2
+//   Batcher batches(encoding_lengths(a), {/*batch_size=*/32, true, /*seed=*/42, /*bucket=*/100});
+//   PairBatch batch = collate_pairs(a, b, pair_labels(d.pairs), batches.next(), {0, 64});
+//   train_state["batcher"] = batches.state();   // later: batches.restore(j.get<BatcherState>())
 
 #include <cstdint>
 #include <nlohmann/json.hpp>

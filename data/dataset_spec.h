@@ -17,6 +17,7 @@
 // directory; any other relative path is relative to $SENTZOO_DATA, or to the current directory
 // when SENTZOO_DATA is unset or empty (resolve_data_path).
 
+#include <cstdint>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <string>
