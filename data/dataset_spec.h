@@ -11,7 +11,8 @@
 // Query keys are the JSON keys: header (true|false), delimiter (tab|comma|one char), columns
 // (comma list; all-digit items are 0-based indices, others header names), label (one column;
 // replaces the label column), label_map (nli | word:id,word:id), label_scale, on_error
-// (fail|skip), encoding (utf-8|latin1). A '?' ends the path: use the JSON form for paths with '?'.
+// (fail|skip), encoding (utf-8|latin1). A '?' ends the path and values have no %-escapes:
+// use the JSON form for paths with '?' or values with '&'.
 //
 // Paths: absolute paths are used as given; "./x" and "../x" are relative to the current
 // directory; any other relative path is relative to $SENTZOO_DATA, or to the current directory
