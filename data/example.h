@@ -22,4 +22,10 @@ struct TripletExample {
   int64_t line = 0;
 };
 
+/// One document of an unlabelled corpus (format `text`: one non-blank line), e.g. for MLM.
+struct TextExample {
+  std::string text;
+  int64_t line = 0;
+};
+
 }  // namespace sentzoo
