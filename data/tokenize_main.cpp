@@ -5,11 +5,14 @@
 // With --tokens: the tokens instead of the ids. --pair splits each line at its first TAB.
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <chrono>
 #include <iostream>
 #include <string>
 
 #include "core/cli.h"
+#include "data/dataset.h"
+#include "data/dataset_spec.h"
 #include "data/tokenizer.h"
 #include "data/vocab_builder.h"
 
@@ -56,13 +59,74 @@ int bench_main(const sentzoo::Tokenizer& tokenizer) {
   return sentzoo::cli::kExitOk;
 }
 
+// --data: the texts of a data set file through the readers; ids per record (text1 TAB text2,
+// or the packed pair with --pair), or with --stats the length distribution and truncation counts.
+int data_main(const cxxopts::ParseResult& args, const sentzoo::Tokenizer& tokenizer) {
+  const auto dataset =
+      sentzoo::read_dataset(sentzoo::parse_dataset_spec(args["data"].as<std::string>()));
+  spdlog::info("{}", sentzoo::describe(dataset.report));
+  const int64_t max_length = args["max-length"].as<int64_t>();
+  const bool stats = args.count("stats"), pair = args.count("pair"), tokens = args.count("tokens");
+  std::vector<std::vector<std::string>> records;  // the texts of each record
+  for (const auto& p : dataset.pairs) records.push_back({p.text1, p.text2});
+  for (const auto& t : dataset.triplets) records.push_back({t.query, t.positive, t.negative});
+  for (const auto& t : dataset.texts) records.push_back({t.text});
+  std::vector<std::vector<int64_t>> lengths(pair ? 1 : 3);  // per field, untruncated
+  for (const auto& r : records) {
+    std::vector<sentzoo::Encoding> encodings;
+    if (pair && r.size() >= 2) {
+      encodings.push_back(tokenizer.encode_pair(r[0], r[1], stats ? 0 : max_length));
+    } else {
+      for (const auto& text : r)
+        encodings.push_back(tokenizer.encode(text, stats ? 0 : max_length));
+    }
+    for (size_t i = 0; i < encodings.size(); ++i) {
+      if (stats) {
+        lengths[i].push_back(static_cast<int64_t>(encodings[i].ids.size()));
+        continue;
+      }
+      std::cout << (i ? "\t" : "");
+      if (tokens)
+        print_joined(tokenizer.ids_to_tokens(encodings[i].ids));
+      else
+        print_joined(encodings[i].ids);
+    }
+    if (!stats) std::cout << '\n';
+  }
+  if (!stats) return sentzoo::cli::kExitOk;
+  std::cout << fmt::format("records {}\n", records.size());
+  const char* names[] = {pair ? "pair" : "text1", "text2", "text3"};
+  for (size_t i = 0; i < lengths.size(); ++i) {
+    auto& v = lengths[i];
+    if (v.empty()) continue;
+    std::sort(v.begin(), v.end());
+    auto pct = [&](double q) {
+      return v[std::min(v.size() - 1, static_cast<size_t>(q * (v.size() - 1) + 0.5))];
+    };
+    const auto over =
+        max_length > 0
+            ? std::count_if(v.begin(), v.end(), [&](int64_t n) { return n > max_length; })
+            : 0;
+    std::cout << fmt::format("{}: tokens min {} p50 {} p90 {} p95 {} p99 {} max {}",
+                             names[i],
+                             v.front(),
+                             pct(0.5),
+                             pct(0.9),
+                             pct(0.95),
+                             pct(0.99),
+                             v.back());
+    if (max_length > 0)
+      std::cout << fmt::format(
+          " | truncated at {}: {} ({:.2f}%)", max_length, over, 100.0 * over / v.size());
+    std::cout << '\n';
+  }
+  return sentzoo::cli::kExitOk;
+}
+
 int tokenize_main(const cxxopts::ParseResult& args) {
   if (args.count("build-vocab")) return build_vocab_main(args);
-  if (args.count("data") || args.count("stats")) {
-    // TODO(lead): wire once data/dataset_spec.h lands:
-    //   for (const auto& ex : sentzoo::read_dataset(sentzoo::parse_dataset_spec(spec))) ...
-    throw sentzoo::cli::UsageError("--data/--stats: not yet available (needs data/dataset_spec.h)");
-  }
+  if (args.count("stats") && !args.count("data"))
+    throw sentzoo::cli::UsageError("--stats needs --data FMT:PATH");
   if (args.count("lowercase") && args.count("no-lowercase"))
     throw sentzoo::cli::UsageError("--lowercase and --no-lowercase conflict");
   sentzoo::TokenizerOptions options;
@@ -70,6 +134,7 @@ int tokenize_main(const cxxopts::ParseResult& args) {
   const auto tokenizer =
       sentzoo::load_tokenizer(sentzoo::cli::required<std::string>(args, "vocab"), options);
   if (args.count("bench")) return bench_main(*tokenizer);
+  if (args.count("data")) return data_main(args, *tokenizer);
   const int64_t max_length = args["max-length"].as<int64_t>();
   const auto truncation = sentzoo::parse_truncation(args["truncation"].as<std::string>());
   const bool pair = args.count("pair"), types = args.count("types"), tokens = args.count("tokens");
@@ -118,8 +183,10 @@ int main(int argc, char** argv) {
       cxxopts::value<std::string>()->default_value("longest_first"))(
       "pair", "each line is text1<TAB>text2")("types", "also print token_type_ids after a TAB")(
       "tokens", "print tokens instead of ids")("bench", "print single-thread sentences/s on stdin")(
-      "data", "FMT:PATH data set (not yet available)", cxxopts::value<std::string>())(
-      "stats", "length statistics of --data (not yet available)")(
+      "data",
+      "read a data set (FMT:PATH, e.g. stsb:en/STS-B/sts-dev.csv) instead of stdin",
+      cxxopts::value<std::string>())(
+      "stats", "with --data: token length percentiles and truncation counts at --max-length")(
       "build-vocab", "build a vocab.txt from --corpus files")(
       "corpus", "corpus files for --build-vocab", cxxopts::value<std::vector<std::string>>())(
       "min-count", "--build-vocab: minimum count", cxxopts::value<int64_t>()->default_value("1"))(

@@ -48,9 +48,26 @@ TEST(TokenizeCli, UsageErrorsExitTwo) {
   EXPECT_EQ(tokenize("").code, 2);  // --vocab missing
 }
 
-TEST(TokenizeCli, DataIsNotYetAvailableAndBadVocabFails) {
-  EXPECT_EQ(tokenize("--vocab " + tiny_vocab() + " --data tsv:x").code, 2);
+TEST(TokenizeCli, MissingDataFileAndBadVocabFail) {
+  EXPECT_EQ(tokenize("--vocab " + tiny_vocab() + " --data tsv:/nonexistent/x.tsv").code, 1);
   EXPECT_EQ(tokenize("--vocab /nonexistent/vocab.txt", "a\n").code, 1);
+}
+
+TEST(TokenizeCli, DataFileGivesTheSameIdsAsStdinAndStats) {
+  const fs::path file = fs::temp_directory_path() / ("sz_cli_data_" + std::to_string(getpid()) + ".tsv");
+  std::ofstream(file) << "hello world\tthe cat\t1\nunaffable runs\tx\t0\n";
+  const auto from_file = tokenize("--vocab " + tiny_vocab() + " --data tsv:" + file.string());
+  const auto from_stdin = tokenize("--vocab " + tiny_vocab(), "hello world\nthe cat\nunaffable runs\nx\n");
+  ASSERT_EQ(from_file.code, 0);
+  std::string joined = from_stdin.out;  // per record: text1 ids TAB text2 ids
+  for (size_t i = 0, line = 0; i < joined.size(); ++i) {
+    if (joined[i] == '\n' && line++ % 2 == 0) joined[i] = '\t';
+  }
+  EXPECT_EQ(from_file.out, joined);
+  const auto stats = tokenize("--vocab " + tiny_vocab() + " --data tsv:" + file.string() + " --stats --max-length 3");
+  EXPECT_NE(stats.out.find("records 2"), std::string::npos) << stats.out;
+  EXPECT_NE(stats.out.find("truncated at 3"), std::string::npos) << stats.out;
+  fs::remove(file);
 }
 
 TEST(TokenizeCli, IdsOfKnownSentencesEqualTheHuggingFaceFixture) {
