@@ -1,0 +1,1 @@
+target_sources(sentzoo_tests PRIVATE ${CMAKE_CURRENT_LIST_DIR}/fixture_test.cpp)
