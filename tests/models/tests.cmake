@@ -1,1 +1,2 @@
-target_sources(sentzoo_tests PRIVATE ${CMAKE_CURRENT_LIST_DIR}/fixture_test.cpp)
+target_sources(sentzoo_tests PRIVATE ${CMAKE_CURRENT_LIST_DIR}/fixture_test.cpp
+                                     ${CMAKE_CURRENT_LIST_DIR}/minilm_test.cpp)
