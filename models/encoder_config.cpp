@@ -41,7 +41,7 @@ void EncoderConfig::validate() const {
   require_one_of("norm_type", norm_type, {"layer_norm", "rms_norm"});
   require_one_of("norm_position", norm_position, {"post", "pre"});
   require_one_of("deepnorm_constants", deepnorm_constants, {"paper", "adam"});
-  require_one_of("deepnorm_init", deepnorm_init, {"torchscale", "xavier_normal"});
+  require_one_of("deepnorm_init", deepnorm_init, {"torchscale", "fairseq", "xavier_normal"});
   require_one_of("mlm_head", mlm_head, {"bert", "tied"});
   const auto positive = [](const char* name, int64_t v) {
     if (v <= 0)

@@ -46,8 +46,13 @@ struct EncoderConfig {
   bool embedding_norm = true;                // norm after embeddings (all four families)
   bool deepnorm = false;                     // DeepNet: x = LN(alpha*x + G(x)), REFERENCE §3.1
   std::string deepnorm_constants = "paper";  // "paper": (2N)^1/4,(8N)^-1/4 | "adam": (2N)^±1/2
-  std::string deepnorm_init = "torchscale";  // "torchscale" (divide) | "xavier_normal" (gain=beta)
-  bool with_pooler = true;                   // BERT/RoFormer pooler: tanh(W x[:,0] + b)
+  // DeepNet init (REFERENCE §3.2): "torchscale" = torchscale 0.3.0 as it runs (nn.Linear default
+  // init, then v, out, fc1, fc2 weights and biases times beta), the default because it is the
+  // released reference code and is verified against it; "fairseq" = the same division after
+  // the xavier reset_parameters() torchscale defines but never calls; "xavier_normal" = the
+  // paper's pseudocode (gain beta for v, out, ffn; gain 1 for q, k; zero biases).
+  std::string deepnorm_init = "torchscale";
+  bool with_pooler = true;          // BERT/RoFormer pooler: tanh(W x[:,0] + b)
   bool with_mlm_head = false;       // "bert": transform+LN+tied decoder+bias; "tied": x E^T
   std::string mlm_head = "bert";    // "bert" | "tied" (RoFormerV2: no transform, no bias)
   double hidden_dropout = 0.1;      // e.g. 0.1

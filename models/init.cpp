@@ -81,13 +81,22 @@ void init_deepnet(TransformerEncoderImpl& enc) {
         if (p.value().dim() == 1 && p.key().find("norm") == std::string::npos) p.value().zero_();
       continue;
     }
-    // torchscale: fairseq base init (multihead_attention.py 61-66, feedforward_network.py 125-129)
-    const double g = 1.0 / std::sqrt(2.0);
-    torch::nn::init::xavier_uniform_(attn->q->weight, g);
-    torch::nn::init::xavier_uniform_(attn->k->weight, g);
-    torch::nn::init::xavier_uniform_(attn->v->weight, g);
-    torch::nn::init::xavier_uniform_(attn->o->weight, 1.0);
-    if (attn->o->bias.defined()) attn->o->bias.zero_();
+    if (c.deepnorm_init == "fairseq") {
+      // MultiheadAttention.reset_parameters() (multihead_attention.py 58-63): xavier_uniform
+      // gain 1/sqrt(2) for q, k, v; gain 1 for out_proj, whose bias is 0. torchscale 0.3.0
+      // defines but never calls it, so this is not what "torchscale" produces.
+      const double g = 1.0 / std::sqrt(2.0);
+      torch::nn::init::xavier_uniform_(attn->q->weight, g);
+      torch::nn::init::xavier_uniform_(attn->k->weight, g);
+      torch::nn::init::xavier_uniform_(attn->v->weight, g);
+      torch::nn::init::xavier_uniform_(attn->o->weight, 1.0);
+      if (attn->o->bias.defined()) attn->o->bias.zero_();
+    } else {
+      // torchscale 0.3.0 as it runs (checked against its init statistics in
+      // tests/fixtures/models/deepnet/init_stats.safetensors): nn.Linear's default init for
+      // q, k, v, out_proj (weights and biases), as for fc1 and fc2.
+      for (auto* lin : {&attn->q, &attn->k, &attn->v, &attn->o}) (*lin)->reset_parameters();
+    }
     ffn->fc1->reset_parameters();
     ffn->fc2->reset_parameters();
     // encoder.py 235-252: fc1, fc2, out_proj, v_proj weights AND biases divided by (8N)^1/4.

@@ -40,16 +40,20 @@ class ModelFixture : public ::testing::TestWithParam<std::string> {};
 TEST_P(ModelFixture, MatchesReferenceHiddenStatesAndMlmLogits) {
   const auto arch = GetParam();
   auto e = expected(arch);
-  auto enc = load_hf_encoder(fixture(arch), /*with_mlm_head=*/true);
+  const bool has_mlm = e.count("mlm_logits") > 0;  // torchscale's encoder has no MLM head
+  auto enc = load_hf_encoder(fixture(arch), /*with_mlm_head=*/has_mlm);
   enc->eval();
   EXPECT_EQ(enc->config.architecture, arch);
   torch::NoGradGuard no_grad;
   auto out = enc->forward(e["input_ids"], e["attention_mask"], e["token_type_ids"], true);
   ASSERT_EQ(out.hidden_states.size(), static_cast<size_t>(enc->config.num_layers + 1));
+  // torchscale zeroes padded positions after the embeddings: compare unpadded positions there.
+  auto keep =
+      arch == "deepnet" ? e["attention_mask"].unsqueeze(-1).to(torch::kFloat) : torch::ones({1});
   for (size_t i = 0; i < out.hidden_states.size(); ++i)
-    EXPECT_LE(max_diff(out.hidden_states[i], e["hidden." + std::to_string(i)]), kTol)
+    EXPECT_LE(max_diff(out.hidden_states[i] * keep, e["hidden." + std::to_string(i)]), kTol)
         << "layer " << i;
-  EXPECT_LE(max_diff(enc->mlm_logits(out.last_hidden), e["mlm_logits"]), kTol);
+  if (has_mlm) EXPECT_LE(max_diff(enc->mlm_logits(out.last_hidden), e["mlm_logits"]), kTol);
   if (e.count("pooler_output")) EXPECT_LE(max_diff(out.pooler_output, e["pooler_output"]), kTol);
 }
 
@@ -92,7 +96,42 @@ TEST_P(ModelFixture, DualEncoderMatchesMeanDenseNormalize) {
   EXPECT_LE(max_diff(got, e["dual.embedding"]), kTol);
 }
 
-INSTANTIATE_TEST_SUITE_P(Archs, ModelFixture, ::testing::Values("bert", "roformer", "roformer_v2"));
+INSTANTIATE_TEST_SUITE_P(Archs,
+                         ModelFixture,
+                         ::testing::Values("bert", "roformer", "roformer_v2", "deepnet"));
+
+TEST(DeepNetInit, MatchesTorchscaleInitStatistics) {
+  // torchscale Encoder(deepnorm=True), N=6, h=256, ffn=512: [std, max|w|] of each parameter.
+  const auto path = fixture("deepnet") + "/init_stats.safetensors";
+  auto want = read_safetensors(path);
+  auto c = deepnet_tiny();
+  c.num_layers = 6;
+  c.hidden_size = 256;
+  c.num_heads = 4;
+  c.intermediate_size = 512;
+  torch::manual_seed(1);
+  auto enc = make_encoder(c);
+  int checked = 0;
+  for (const auto& item : enc->named_parameters()) {
+    if (item.key().rfind("layers.", 0) != 0) continue;
+    auto it = want.find(hf_weight_name(item.key()));
+    ASSERT_NE(it, want.end()) << item.key();
+    const bool matrix = item.value().dim() == 2;
+    const double std = item.value().std().item<double>(), ref = it->second[0].item<double>();
+    if (ref == 0.0) {
+      EXPECT_EQ(std, 0.0) << item.key();
+    } else if (item.key().find("norm") == std::string::npos) {
+      // sampling error of a std: ~1/sqrt(2n): 0.3% for matrices, 4.4% for 256-element biases
+      EXPECT_NEAR(std / ref, 1.0, matrix ? 0.02 : 0.2) << item.key();
+      if (matrix)
+        EXPECT_NEAR(
+            item.value().abs().max().item<double>() / it->second[1].item<double>(), 1.0, 0.02)
+            << item.key();
+    }
+    ++checked;
+  }
+  EXPECT_EQ(checked, static_cast<int>(want.size()));
+}
 
 TEST(CrossEncoder, MatchesBertForSequenceClassification) {
   auto e = expected("bert");

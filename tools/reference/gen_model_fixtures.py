@@ -195,8 +195,8 @@ def main():
     make_roformer(gen)
     make_roformer_v2(gen)
     if "--no-deepnet" not in sys.argv:
-        import gen_model_deepnet  # noqa: F401  (torchscale part, separate file)
-        gen_model_deepnet.make_deepnet(gen, save, base_meta, inputs, randomize, pooling_outputs)
+        import gen_model_deepnet  # torchscale part, separate file
+        gen_model_deepnet.make_deepnet(gen, SIZES, OUT, base_meta, inputs, randomize, pooling_outputs)
 
 
 if __name__ == "__main__":
