@@ -217,9 +217,16 @@ void load_hf_weights(TransformerEncoderImpl& enc,
 }
 
 TensorMap hf_weights(TransformerEncoderImpl& enc) {
+  // With an MLM head, write the *ForMaskedLM layout ("bert."/"roformer." + "cls."): transformers
+  // refuses unprefixed base keys mixed with "cls." keys ("state dictionary ... corrupted").
+  const std::string prefix =
+      !enc.mlm ? "" : (enc.config.architecture == "bert" ? "bert." : "roformer.");
   TensorMap out;
-  for (const auto& item : enc.named_parameters())
-    out[hf_weight_name(item.key())] = item.value().detach().to(torch::kFloat).contiguous().clone();
+  for (const auto& item : enc.named_parameters()) {
+    std::string name = hf_weight_name(item.key());
+    if (name.rfind("cls.", 0) != 0) name = prefix + name;
+    out[name] = item.value().detach().to(torch::kFloat).contiguous().clone();
+  }
   return out;
 }
 

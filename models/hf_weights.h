@@ -29,7 +29,8 @@ std::string hf_weight_name(const std::string& ours);
 void load_hf_weights(TransformerEncoderImpl& encoder,
                      const TensorMap& weights,
                      const std::string& source);
-/// The encoder's parameters under HF names (contiguous fp32 copies).
+/// The encoder's parameters under HF names (contiguous fp32 copies); with an MLM head in the
+/// *ForMaskedLM layout (base keys prefixed "bert."/"roformer.", head keys "cls.").
 TensorMap hf_weights(TransformerEncoderImpl& encoder);
 
 /// Reads dir/model.safetensors, else dir/pytorch_model.bin (a plain dict; an OrderedDict gets

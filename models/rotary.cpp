@@ -40,10 +40,10 @@ RotaryEmbeddingImpl::RotaryEmbeddingImpl(int64_t head_dim_, double base_)
 }
 
 torch::Tensor RotaryEmbeddingImpl::forward(const torch::Tensor& x) const {
-  // positions 0..T-1 from tensor ops (STYLE §10 pair 1): cumsum of ones along T.
-  auto ones =
-      torch::ones({x.size(-2)}, torch::TensorOptions().dtype(torch::kLong).device(x.device()));
-  auto positions = ones.cumsum(0) - 1;
+  // positions 0..T-1 from tensor ops (STYLE §10 pair 1): cumsum of ones along T, so a traced
+  // graph stays valid at other lengths.
+  auto row = x.select(-1, 0).reshape({-1, x.size(-2)}).select(0, 0);  // (T)
+  auto positions = torch::ones_like(row, torch::kLong).cumsum(0) - 1;
   return detail::apply_rotary(x, detail::rope_angles(positions, head_dim, base));
 }
 

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 #include <torch/torch.h>
 
+#include <cstdlib>
 #include <filesystem>
 
 #include "io/safetensors.h"
@@ -152,20 +153,44 @@ TEST(CrossEncoder, MatchesBertForSequenceClassification) {
   }
 }
 
+// Writes each fixture model back in HF layout and reloads it. With SENTZOO_MODELS_EXPORT_DIR set,
+// the folders are kept there: tools/reference/gen_model_fixtures.py --check-export loads them with
+// transformers / roformer and compares against the fixtures (the Python side of the round trip).
 TEST(HfWeights, SaveThenLoadGivesIdenticalOutputs) {
-  auto e = expected("roformer");
-  auto a = load_hf_encoder(fixture("roformer"), true);
-  a->eval();
-  const auto dir = (std::filesystem::temp_directory_path() / "sentzoo_hf_roundtrip").string();
-  save_hf_encoder(*a, dir);
-  auto b = load_hf_encoder(dir, true);
-  b->eval();
-  EXPECT_EQ(nlohmann::json(b->config), nlohmann::json(a->config));
-  torch::NoGradGuard no_grad;
-  auto ya = a->forward(e["input_ids"], e["attention_mask"], e["token_type_ids"]).last_hidden;
-  auto yb = b->forward(e["input_ids"], e["attention_mask"], e["token_type_ids"]).last_hidden;
-  EXPECT_TRUE(torch::equal(ya, yb));
-  std::filesystem::remove_all(dir);
+  const char* keep = std::getenv("SENTZOO_MODELS_EXPORT_DIR");
+  for (const std::string arch : {"bert", "roformer", "roformer_v2"}) {
+    auto e = expected(arch);
+    auto a = load_hf_encoder(fixture(arch), true);
+    a->eval();
+    const auto dir =
+        ((keep && *keep) ? std::filesystem::path(keep)
+                         : std::filesystem::temp_directory_path() / "sentzoo_hf_roundtrip") /
+        arch;
+    save_hf_encoder(*a, dir.string());
+    auto b = load_hf_encoder(dir.string(), true);
+    b->eval();
+    EXPECT_EQ(nlohmann::json(b->config), nlohmann::json(a->config));
+    torch::NoGradGuard no_grad;
+    auto ya = a->forward(e["input_ids"], e["attention_mask"], e["token_type_ids"]).last_hidden;
+    auto yb = b->forward(e["input_ids"], e["attention_mask"], e["token_type_ids"]).last_hidden;
+    EXPECT_TRUE(torch::equal(ya, yb)) << arch;
+    EXPECT_TRUE(torch::equal(a->mlm_logits(ya), b->mlm_logits(yb))) << arch;
+    if (!(keep && *keep)) std::filesystem::remove_all(dir);
+  }
+}
+
+TEST(HfWeights, ReadsPlainDictBinAndExplainsOrderedDict) {
+  // tiny pytorch_model.bin files from the generator: dict(sd) loads, an OrderedDict gets a hint.
+  auto plain = read_hf_weight_file(fixture("bin_plain"));
+  ASSERT_EQ(plain.size(), 2u);
+  EXPECT_TRUE(torch::equal(plain["a.weight"], torch::arange(6, torch::kFloat).view({2, 3})));
+  EXPECT_EQ(plain["b.bias"].scalar_type(), torch::kBFloat16);
+  try {
+    read_hf_weight_file(fixture("bin_ordered"));
+    FAIL() << "expected an error";
+  } catch (const std::runtime_error& err) {
+    EXPECT_NE(std::string(err.what()).find("s.save_file("), std::string::npos) << err.what();
+  }
 }
 
 TEST(HfWeights, ListsEveryMissingUnusedAndMismatchedKeyInOneError) {

@@ -188,12 +188,51 @@ def make_roformer_v2(gen):
                                                                    "(norm_type=rms_norm, use_bias=False)"))
 
 
+def make_bin_fixtures():
+    """Two tiny pytorch_model.bin files: a plain dict (what torch::pickle_load reads) and the
+    OrderedDict that model.state_dict() gives (which it cannot read; TOOLCHAIN.md §6)."""
+    import collections
+    sd = collections.OrderedDict([("a.weight", torch.arange(6, dtype=torch.float32).view(2, 3)),
+                                  ("b.bias", torch.ones(3, dtype=torch.bfloat16))])
+    for name, obj in (("bin_plain", dict(sd)), ("bin_ordered", sd)):
+        d = os.path.join(OUT, name)
+        os.makedirs(d, exist_ok=True)
+        torch.save(obj, os.path.join(d, "pytorch_model.bin"))
+
+
+@torch.no_grad()
+def check_cpp_export(export_dir):
+    """The Python half of the C++ -> HF round trip: folders written by sentzoo's save_hf_encoder
+    (run `SENTZOO_MODELS_EXPORT_DIR=<dir> build/tests/sentzoo_tests
+    --gtest_filter=HfWeights.SaveThenLoad*` first) load into transformers / roformer and
+    reproduce the fixtures' outputs."""
+    import roformer
+    classes = {"bert": transformers.BertForMaskedLM, "roformer": transformers.RoFormerForMaskedLM,
+               "roformer_v2": roformer.RoFormerForMaskedLM}
+    for arch, cls in classes.items():
+        model = cls.from_pretrained(os.path.join(export_dir, arch)).eval()
+        e = st.load_file(os.path.join(OUT, arch, "expected.safetensors"))
+        base = getattr(model, "bert", None) or model.roformer
+        o = base(input_ids=e["input_ids"], attention_mask=e["attention_mask"],
+                 token_type_ids=e["token_type_ids"], output_hidden_states=True)
+        diff = max((h - e[f"hidden.{i}"]).abs().max().item() for i, h in enumerate(o.hidden_states))
+        logits = model(input_ids=e["input_ids"], attention_mask=e["attention_mask"],
+                       token_type_ids=e["token_type_ids"]).logits
+        diff = max(diff, (logits - e["mlm_logits"]).abs().max().item())
+        print(f"check-export {arch}: {cls.__module__}.{cls.__name__} max abs diff {diff:.2e}")
+        assert diff <= 1e-5, arch
+
+
 def main():
+    if "--check-export" in sys.argv:
+        check_cpp_export(sys.argv[sys.argv.index("--check-export") + 1])
+        return
     gen = torch.Generator().manual_seed(SEED)
     torch.manual_seed(SEED)
     make_bert(gen)
     make_roformer(gen)
     make_roformer_v2(gen)
+    make_bin_fixtures()
     if "--no-deepnet" not in sys.argv:
         import gen_model_deepnet  # torchscale part, separate file
         gen_model_deepnet.make_deepnet(gen, SIZES, OUT, base_meta, inputs, randomize, pooling_outputs)
