@@ -7,6 +7,7 @@
 #include <cmath>
 
 #include "core/compat.h"
+#include "models/attention.h"
 #include "models/encoder.h"
 #include "models/init.h"
 #include "models/layers.h"
@@ -53,6 +54,36 @@ TEST_F(Seeded, RopeKeepsNormsIsIdentityAtZeroAndDependsOnlyOnOffset) {
   for (int64_t m = 0; m < T; ++m)
     EXPECT_TRUE(torch::allclose(
         y[0][0][m].to(torch::kDouble), rot(x[0][0][m].to(torch::kDouble), m), 1e-5, 1e-6));
+}
+
+TEST_F(Seeded, AttentionSoftmaxRunsInFp32UnderAutocast) {
+  // Under autocast q k^T runs in bf16 (as in any AMP); the scaling, mask and softmax must then
+  // run in fp32. With v = identity the output is the probability matrix (the bf16 matmul with
+  // 0/1 is exact), so it must equal the fp32 softmax of the bf16 scores up to one bf16 rounding
+  // (relative 2^-8). A softmax left in bf16 is measurably worse (last check).
+  auto q = (3 * torch::randn({2, 2, 7, 8})).to(torch::kBFloat16);
+  auto k = torch::randn({2, 2, 7, 8}).to(torch::kBFloat16);
+  auto v = torch::eye(7).expand({2, 2, 7, 7}).to(torch::kBFloat16);
+  auto mask = torch::tensor({1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0}).view({2, 7});
+  torch::Tensor got;
+  {
+    compat::AutocastGuard amp(true);
+    got = detail::masked_attention(q, k, v, mask, 0.0, false);
+  }
+  EXPECT_EQ(got.scalar_type(), torch::kBFloat16);
+  auto pad = (mask == 0).view({2, 1, 1, 7});
+  auto scores = torch::matmul(q, k.transpose(-1, -2));  // bf16, as autocast computes it
+  auto ref =
+      torch::softmax((scores.to(torch::kFloat) / std::sqrt(8.0)).masked_fill(pad, -1e30), -1);
+  auto rel = [&](const torch::Tensor& x) {
+    auto r = (x.to(torch::kFloat) - ref).abs() / ref.clamp_min(1e-30);
+    return r.masked_fill(ref < 1e-20, 0).max().item<double>();
+  };
+  auto bf16_softmax = torch::softmax((scores / std::sqrt(8.0)).masked_fill(pad, -1e4), -1);
+  RecordProperty("rel_err_fp32_softmax", std::to_string(rel(got)));
+  RecordProperty("rel_err_bf16_softmax", std::to_string(rel(bf16_softmax)));
+  EXPECT_LE(rel(got), 1.001 * std::pow(2.0, -8));  // measured 0.0038; bf16 path 0.030
+  EXPECT_GT(rel(bf16_softmax), std::pow(2.0, -8));
 }
 
 // ---- encoders: masking and permutation ----
