@@ -6,6 +6,7 @@
 
 #include "models/cross_encoder.h"
 #include "models/dual_encoder.h"
+#include "models/hf_weights.h"
 
 namespace sentzoo {
 namespace {
@@ -138,6 +139,46 @@ INSTANTIATE_TEST_SUITE_P(
                   }},
         Variation{"segments_1", [](EncoderConfig& c) { c.type_vocab_size = 1; }}),
     [](const ::testing::TestParamInfo<Variation>& info) { return std::string(info.param.name); });
+
+}  // namespace
+}  // namespace sentzoo
+
+namespace sentzoo {
+namespace {
+
+TEST(HfConfig, TranslatesBertAndRoFormerV2AndRejectsUnsupportedOptions) {
+  nlohmann::json bert = {{"model_type", "bert"},
+                         {"vocab_size", 30522},
+                         {"hidden_size", 384},
+                         {"num_hidden_layers", 6},
+                         {"num_attention_heads", 12},
+                         {"intermediate_size", 1536},
+                         {"hidden_act", "gelu"},
+                         {"layer_norm_eps", 1e-12}};
+  auto c = encoder_config_from_hf(bert);
+  EXPECT_EQ(c.architecture, "bert");
+  EXPECT_EQ(c.head_dim(), 32);
+  nlohmann::json v2 = bert;
+  v2["model_type"] = "roformer";
+  v2["norm_type"] = "rms_norm";
+  v2["use_bias"] = false;
+  v2["hidden_act"] = "relu";
+  c = encoder_config_from_hf(v2);
+  EXPECT_EQ(c.architecture, "roformer_v2");
+  EXPECT_EQ(c.norm_type, "rms_norm");
+  EXPECT_FALSE(c.use_bias);
+  EXPECT_EQ(c.mlm_head, "tied");
+  bert["position_embedding_type"] = "relative_key";
+  EXPECT_THROW(encoder_config_from_hf(bert), std::invalid_argument);
+  v2["rotary_value"] = true;
+  EXPECT_THROW(encoder_config_from_hf(v2), std::invalid_argument);
+  EXPECT_THROW(encoder_config_from_hf(nlohmann::json{{"model_type", "gpt2"}}),
+               std::invalid_argument);
+  // Our own writer's config.json round-trips exactly through the "sentzoo" object.
+  auto d = deepnet_tiny();
+  d.deepnorm_init = "xavier_normal";
+  EXPECT_EQ(nlohmann::json(encoder_config_from_hf(encoder_config_to_hf(d))), nlohmann::json(d));
+}
 
 }  // namespace
 }  // namespace sentzoo
