@@ -50,6 +50,9 @@ void init_bert_like(TransformerEncoderImpl& enc) {
       p.normal_(0.0, std);
     }
   }
+  // HF builds word_embeddings with padding_idx = pad_token_id and zeroes that row.
+  const int64_t pad = enc.config.pad_token_id;
+  if (pad >= 0 && pad < enc.config.vocab_size) enc.embeddings->tok->weight[pad].zero_();
 }
 
 void init_roformer_v2(TransformerEncoderImpl& enc) {
