@@ -49,4 +49,8 @@ struct DualEncoderImpl : torch::nn::Module {
 };
 TORCH_MODULE(DualEncoder);
 
+/// A sentence-transformers folder (modules.json: Transformer -> Pooling [-> Normalize]; config.json
+/// + model.safetensors at the root, 1_Pooling/config.json) as a shared-tower DualEncoder.
+DualEncoder load_sentence_transformer(const std::string& dir);
+
 }  // namespace sentzoo

@@ -13,6 +13,7 @@
 #include <sstream>
 
 #include "io/safetensors.h"
+#include "models/dual_encoder.h"
 #include "models/hf_weights.h"
 #include "models/pooling.h"
 #include "tests/test_util.h"
@@ -84,9 +85,9 @@ Fixture load_fixture() {
   return f;
 }
 
-// Mean-pooled, L2-normalised embeddings (the model's modules.json: Transformer, Pooling(mean),
-// Normalize) of sentences [begin, end), in length-sorted batches to limit padding.
-torch::Tensor encode(TransformerEncoder& enc,
+// Sentence vectors of sentences [begin, end) through the folder's own modules (modules.json:
+// Transformer, Pooling(mean), Normalize), in length-sorted batches to limit padding.
+torch::Tensor encode(DualEncoder& model,
                      const std::vector<torch::Tensor>& ids,
                      size_t begin,
                      size_t end) {
@@ -95,7 +96,7 @@ torch::Tensor encode(TransformerEncoder& enc,
   std::sort(order.begin(), order.end(), [&](size_t a, size_t b) {
     return ids[a].size(0) < ids[b].size(0);
   });
-  auto out = torch::zeros({static_cast<int64_t>(end - begin), enc->config.hidden_size});
+  auto out = torch::zeros({static_cast<int64_t>(end - begin), model->config.encoder.hidden_size});
   torch::NoGradGuard no_grad;
   for (size_t s = 0; s < order.size(); s += 64) {
     const size_t e = std::min(order.size(), s + 64);
@@ -108,9 +109,7 @@ torch::Tensor encode(TransformerEncoder& enc,
       batch[i - s].slice(0, 0, n).copy_(ids[order[i]]);
       mask[i - s].slice(0, 0, n).fill_(1);
     }
-    auto h = enc->forward(batch, mask).last_hidden;
-    auto v = torch::nn::functional::normalize(
-        pooling_mean(h, mask), torch::nn::functional::NormalizeFuncOptions().dim(-1));
+    auto v = model->forward(batch, mask);
     for (size_t i = s; i < e; ++i) out[order[i] - begin] = v[i - s];
   }
   return out;
@@ -120,8 +119,10 @@ TEST(MiniLM, EmbeddingsMatchSentenceTransformersEncode) {
   SENTZOO_REQUIRE_MINILM();
   SENTZOO_REQUIRE_DATA(data, "en/STS-B/sts-test.csv");
   auto f = load_fixture();
-  auto enc = load_hf_encoder(model_dir().string());
+  auto enc = load_sentence_transformer(model_dir().string());
   enc->eval();
+  EXPECT_EQ(enc->config.pooling.mode, "mean");
+  EXPECT_TRUE(enc->config.pooling.normalize);
   // The first 128 of the stored sentences keep this under ~2 s; the slow test checks all pairs.
   const int64_t n = std::min<int64_t>(128, std::stoll(f.meta["n_emb"]));
   auto got = encode(enc, f.ids, 0, n);
@@ -149,8 +150,10 @@ TEST(MiniLM, ZeroShotStsbTestSpearmanMatches) {
     gold.push_back(std::stod(field));
   }
   ASSERT_EQ(static_cast<int64_t>(gold.size()) * 2, static_cast<int64_t>(f.ids.size())) << data;
-  auto enc = load_hf_encoder(model_dir().string());
+  auto enc = load_sentence_transformer(model_dir().string());
   enc->eval();
+  EXPECT_EQ(enc->config.pooling.mode, "mean");
+  EXPECT_TRUE(enc->config.pooling.normalize);
   auto emb = encode(enc, f.ids, 0, f.ids.size());
   const int64_t n = std::stoll(f.meta["n_emb"]);
   auto all = torch::nn::functional::cosine_similarity(
