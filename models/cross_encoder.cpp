@@ -1,0 +1,47 @@
+// CrossEncoder (HF *ForSequenceClassification head on the joint sequence).
+
+#include "models/cross_encoder.h"
+
+#include "models/dual_encoder.h"
+
+namespace sentzoo {
+
+// ---- CrossEncoder ----
+
+void CrossEncoderConfig::validate() const {
+  encoder.validate();
+  if (num_labels < 1) throw std::invalid_argument("CrossEncoderConfig: num_labels must be >= 1");
+  if (head_input != "pooler" && head_input != "cls")
+    throw std::invalid_argument("CrossEncoderConfig: unknown head_input '" + head_input +
+                                "' (expected one of: pooler, cls)");
+  if (head_input == "pooler" && !encoder.with_pooler)
+    throw std::invalid_argument(
+        "CrossEncoderConfig: head_input 'pooler' needs encoder.with_pooler");
+}
+
+CrossEncoderConfig parse_cross_encoder_config(const nlohmann::json& j) {
+  return detail::parse_with_encoder<CrossEncoderConfig>(j, "CrossEncoderConfig");
+}
+
+CrossEncoderImpl::CrossEncoderImpl(const CrossEncoderConfig& c) : config(c) {
+  config.validate();
+  encoder = register_module("encoder", make_encoder(c.encoder));
+  dropout = register_module("dropout", torch::nn::Dropout(c.dropout));
+  classifier =
+      register_module("classifier", torch::nn::Linear(c.encoder.hidden_size, c.num_labels));
+  torch::NoGradGuard no_grad;
+  classifier->weight.normal_(0.0, c.encoder.initializer_range);  // HF _init_weights
+  classifier->bias.zero_();
+}
+
+torch::Tensor CrossEncoderImpl::forward(const torch::Tensor& ids,
+                                        const torch::Tensor& mask,
+                                        const torch::Tensor& segments) {
+  auto seg = config.zero_segments || !segments.defined() ? torch::zeros_like(ids) : segments;
+  auto out = encoder->forward(ids, mask, seg);
+  auto x = config.head_input == "pooler" ? out.pooler_output : out.last_hidden.select(1, 0);
+  auto logits = classifier(dropout(x));  // (B, K)
+  return config.num_labels == 1 ? logits.squeeze(-1) : logits;
+}
+
+}  // namespace sentzoo

@@ -1,0 +1,121 @@
+// DualEncoder (sentence-transformers SentenceTransformer: Transformer -> Pooling -> Dense ->
+// Normalize).
+
+#include "models/dual_encoder.h"
+
+#include <fmt/format.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "models/hf_weights.h"
+
+namespace sentzoo {
+
+// ---- DualEncoder ----
+
+void DualEncoderConfig::validate() const {
+  encoder.validate();
+  pooling.validate();
+  if (parse_pooling(pooling.mode) == Pooling::kFirstLastAvg && encoder.num_layers < 1)
+    throw std::invalid_argument("DualEncoderConfig: first_last_avg needs >= 1 layer");
+}
+
+DualEncoderConfig parse_dual_encoder_config(const nlohmann::json& j) {
+  nlohmann::json top = j;
+  nlohmann::json pool = top.contains("pooling") ? top["pooling"] : nlohmann::json::object();
+  top.erase("pooling");
+  auto config = detail::parse_with_encoder<DualEncoderConfig>(top, "DualEncoderConfig");
+  config.pooling = parse_config<PoolingConfig>(pool, "DualEncoderConfig.pooling");
+  config.validate();
+  return config;
+}
+
+DualEncoderImpl::DualEncoderImpl(const DualEncoderConfig& c)
+    : config(c), pooling(parse_pooling(c.pooling.mode)) {
+  config.validate();
+  tower = register_module("tower", make_encoder(c.encoder));
+  if (!c.shared) tower_b = register_module("tower_b", make_encoder(c.encoder));
+  if (c.pooling.dense_dim > 0)
+    dense = register_module("dense", torch::nn::Linear(c.encoder.hidden_size, c.pooling.dense_dim));
+}
+
+torch::Tensor DualEncoderImpl::forward(const torch::Tensor& ids,
+                                       const torch::Tensor& mask,
+                                       const torch::Tensor& segments,
+                                       int side) {
+  TORCH_CHECK(side == 0 || side == 1, "DualEncoder: side must be 0 or 1, got ", side);
+  auto& enc = (side == 1 && tower_b) ? tower_b : tower;
+  auto out =
+      enc->forward(ids, mask, segments, /*output_hidden_states=*/pooling == Pooling::kFirstLastAvg);
+  auto x = pool(out, pooling);  // (B, h)
+  if (dense) {
+    x = dense(x);
+    if (config.pooling.dense_activation == "tanh") x = torch::tanh(x);
+  }
+  if (config.pooling.normalize)
+    x = torch::nn::functional::normalize(
+        x.to(torch::kFloat), torch::nn::functional::NormalizeFuncOptions().p(2).dim(-1));
+  return x;
+}
+
+// ---- sentence-transformers folders ----
+
+namespace {
+nlohmann::json read_json(const std::filesystem::path& path) {
+  std::ifstream in(path);
+  if (!in) throw std::runtime_error(fmt::format("{}: cannot open", path.string()));
+  try {
+    return nlohmann::json::parse(in);
+  } catch (const nlohmann::json::exception& e) {
+    throw std::runtime_error(fmt::format("{}: invalid JSON: {}", path.string(), e.what()));
+  }
+}
+}  // namespace
+
+DualEncoder load_sentence_transformer(const std::string& dir) {
+  namespace fs = std::filesystem;
+  const fs::path root(dir);
+  DualEncoderConfig config;
+  std::string pooling_dir = "1_Pooling";
+  for (const auto& m : read_json(root / "modules.json")) {
+    const auto type = m.at("type").get<std::string>();
+    if (type == "sentence_transformers.models.Transformer") continue;
+    if (type == "sentence_transformers.models.Pooling") {
+      pooling_dir = m.at("path").get<std::string>();
+    } else if (type == "sentence_transformers.models.Normalize") {
+      config.pooling.normalize = true;
+    } else {
+      throw std::runtime_error(
+          fmt::format("{}: expected Transformer, Pooling or Normalize modules, found {}",
+                      (root / "modules.json").string(),
+                      type));
+    }
+  }
+  // models/Pooling.py config keys -> our modes; exactly one must be on.
+  const std::vector<std::pair<std::string, std::string>> modes = {
+      {"pooling_mode_cls_token", "cls"},
+      {"pooling_mode_mean_tokens", "mean"},
+      {"pooling_mode_max_tokens", "max"},
+      {"pooling_mode_weightedmean_tokens", "weighted_mean"},
+      {"pooling_mode_lasttoken", "last_token"},
+      {"pooling_mode_mean_sqrt_len_tokens", ""}};
+  const auto pool_path = root / pooling_dir / "config.json";
+  const auto pool = read_json(pool_path);
+  std::vector<std::string> on;
+  for (const auto& [key, mode] : modes)
+    if (pool.value(key, false)) on.push_back(mode.empty() ? key : mode);
+  if (on.size() != 1 || on[0].rfind("pooling_mode", 0) == 0)
+    throw std::runtime_error(
+        fmt::format("{}: expected exactly one supported pooling mode, found [{}]",
+                    pool_path.string(),
+                    fmt::join(on, ", ")));
+  config.pooling.mode = on[0];
+  auto encoder = load_hf_encoder(dir);
+  config.encoder = encoder->config;
+  DualEncoder model(config);
+  model->tower = model->replace_module("tower", encoder);
+  return model;
+}
+
+}  // namespace sentzoo

@@ -1,0 +1,118 @@
+// TransformerEncoder and its block (REFERENCE.md §1.1 block order, §2 table, §3.1 DeepNorm).
+
+#include "models/encoder.h"
+
+#include "models/init.h"
+
+namespace sentzoo {
+
+// ---- block ----
+
+TransformerBlockImpl::TransformerBlockImpl(const EncoderConfig& c)
+    : alpha(c.residual_alpha()), post_norm(c.norm_position == "post") {
+  attn = register_module(
+      "attn",
+      MultiHeadSelfAttention(
+          c.hidden_size, c.num_heads, c.use_bias, c.rotary(), c.rope_theta, c.attention_dropout));
+  norm1 = register_module("norm1", Norm(c.norm_type, c.hidden_size, c.norm_eps, c.use_bias));
+  ffn = register_module("ffn",
+                        FeedForward(c.hidden_size, c.intermediate_size, c.hidden_act, c.use_bias));
+  norm2 = register_module("norm2", Norm(c.norm_type, c.hidden_size, c.norm_eps, c.use_bias));
+  dropout = register_module("dropout", torch::nn::Dropout(c.hidden_dropout));
+}
+
+torch::Tensor TransformerBlockImpl::forward(const torch::Tensor& x,
+                                            const torch::Tensor& mask,
+                                            double ramp) {
+  if (post_norm) {
+    // "Att --> Add --> LN --> FFN --> Add --> LN"; DeepNorm: LN(alpha*x + G(x)) (torchscale
+    // residual_connection = residual*alpha + x); RoFormerV2 ramp: Norm(x + ramp*F(x)).
+    auto h = norm1(alpha * x + ramp * dropout(attn(x, mask)));
+    return norm2(alpha * h + ramp * dropout(ffn(h)));
+  }
+  auto h = x + ramp * dropout(attn(norm1(x), mask));
+  return h + ramp * dropout(ffn(norm2(h)));
+}
+
+// ---- MLM head ----
+
+MlmHeadImpl::MlmHeadImpl(const EncoderConfig& c) : act(c.hidden_act) {
+  if (c.mlm_head == "tied") return;  // RoFormerV2: logits = x E^T
+  transform = register_module("transform", torch::nn::Linear(c.hidden_size, c.hidden_size));
+  norm = register_module("norm", Norm("layer_norm", c.hidden_size, c.norm_eps));
+  bias = register_parameter("bias", torch::zeros({c.vocab_size}));
+}
+
+torch::Tensor MlmHeadImpl::forward(const torch::Tensor& hidden, const torch::Tensor& embedding) {
+  if (!transform) return torch::nn::functional::linear(hidden, embedding);
+  auto x = norm(detail::activation(transform(hidden), act));
+  return torch::nn::functional::linear(x, embedding, bias);
+}
+
+// ---- encoder ----
+
+TransformerEncoderImpl::TransformerEncoderImpl(const EncoderConfig& c) : config(c) {
+  config.validate();
+  embeddings = register_module("embeddings", Embeddings(c));
+  layers = register_module("layers", torch::nn::ModuleList());
+  for (int64_t i = 0; i < c.num_layers; ++i) layers->push_back(TransformerBlock(c));
+  if (c.norm_position == "pre")
+    final_norm =
+        register_module("final_norm", Norm(c.norm_type, c.hidden_size, c.norm_eps, c.use_bias));
+  if (c.with_pooler)
+    pooler = register_module(
+        "pooler",
+        torch::nn::Linear(torch::nn::LinearOptions(c.hidden_size, c.hidden_size).bias(c.use_bias)));
+  if (c.with_mlm_head) mlm = register_module("mlm", MlmHead(c));
+}
+
+EncoderOutput TransformerEncoderImpl::forward(const torch::Tensor& ids,
+                                              const torch::Tensor& mask,
+                                              const torch::Tensor& segments,
+                                              bool output_hidden_states) {
+  TORCH_CHECK(ids.dim() == 2, "TransformerEncoder: input_ids must be (B, T), got ", ids.sizes());
+  TORCH_CHECK(mask.sizes() == ids.sizes(),
+              "TransformerEncoder: attention_mask ",
+              mask.sizes(),
+              " must match input_ids ",
+              ids.sizes());
+  TORCH_CHECK(!segments.defined() || segments.sizes() == ids.sizes(),
+              "TransformerEncoder: token_type_ids ",
+              segments.sizes(),
+              " must match input_ids ",
+              ids.sizes());
+  EncoderOutput out;
+  out.mask = mask;
+  auto x = embeddings(ids, segments.defined() ? segments : torch::zeros_like(ids));  // (B, T, h)
+  if (output_hidden_states) out.hidden_states.push_back(x);
+  for (const auto& layer : *layers) {
+    x = layer->as<TransformerBlock>()->forward(x, mask, residual_ramp);
+    if (output_hidden_states) out.hidden_states.push_back(x);
+  }
+  if (final_norm) {
+    x = final_norm(x);
+    if (output_hidden_states) out.hidden_states.back() = x;
+  }
+  out.last_hidden = x;
+  if (pooler) out.pooler_output = torch::tanh(pooler(x.select(/*dim=*/1, 0)));
+  return out;
+}
+
+torch::Tensor TransformerEncoderImpl::mlm_logits(const torch::Tensor& last_hidden) {
+  TORCH_CHECK(mlm, "TransformerEncoder: config.with_mlm_head is false");
+  return mlm(last_hidden, embeddings->tok->weight);
+}
+
+// ---- factory ----
+
+TransformerEncoder make_encoder(const EncoderConfig& config, bool init) {
+  TransformerEncoder encoder(config);
+  if (init) init_encoder_weights(*encoder);
+  return encoder;
+}
+
+TransformerEncoder make_encoder(const nlohmann::json& config_json) {
+  return make_encoder(parse_config<EncoderConfig>(config_json, "EncoderConfig"));
+}
+
+}  // namespace sentzoo

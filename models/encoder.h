@@ -1,0 +1,80 @@
+#pragma once
+// TransformerEncoder: the one encoder body behind BERT, RoFormer v1, RoFormerV2 and DeepNet.
+// The families differ only in switches of EncoderConfig (positions, bias, norm type and place,
+// residual alpha, MLM head); the block wiring below reads them (REFERENCE.md §1-3).
+
+#include <torch/torch.h>
+
+#include <vector>
+
+#include "models/attention.h"
+#include "models/encoder_config.h"
+#include "models/layers.h"
+
+namespace sentzoo {
+
+/// One block. post: x = Norm(alpha*x + ramp*F(x)) (BERT, RoFormer(V2), DeepNorm with alpha > 1);
+/// pre: x = x + ramp*F(Norm(x)).
+struct TransformerBlockImpl : torch::nn::Module {
+  explicit TransformerBlockImpl(const EncoderConfig& config);
+  /// x: (B, T, h), mask: (B, T) -> (B, T, h)
+  torch::Tensor forward(const torch::Tensor& x, const torch::Tensor& mask, double ramp = 1.0);
+  MultiHeadSelfAttention attn{nullptr};
+  Norm norm1{nullptr}, norm2{nullptr};
+  FeedForward ffn{nullptr};
+  torch::nn::Dropout dropout{nullptr};
+  const double alpha;  // DeepNet eq. (4): residual scale; 1 otherwise
+  const bool post_norm;
+};
+TORCH_MODULE(TransformerBlock);
+
+/// BERT-style MLM head (transform Dense + act + LN, tied decoder + bias) or RoFormerV2's tied
+/// x E^T without transform or bias (REFERENCE §1.1 MLM row).
+struct MlmHeadImpl : torch::nn::Module {
+  explicit MlmHeadImpl(const EncoderConfig& config);
+  /// hidden: (B, T, h), embedding: (V, h) -> logits (B, T, V)
+  torch::Tensor forward(const torch::Tensor& hidden, const torch::Tensor& embedding);
+  torch::nn::Linear transform{nullptr};
+  Norm norm{nullptr};
+  torch::Tensor bias;  // (V), undefined for "tied"
+  const std::string act;
+};
+TORCH_MODULE(MlmHead);
+
+struct EncoderOutput {
+  torch::Tensor last_hidden;                 // (B, T, h)
+  std::vector<torch::Tensor> hidden_states;  // embeddings output + each block (L+1), if asked
+  torch::Tensor pooler_output;               // (B, h) tanh(W x[:,0] + b), if the model has one
+  torch::Tensor mask;                        // (B, T) int64, 1 = token
+};
+
+struct TransformerEncoderImpl : torch::nn::Module {
+  explicit TransformerEncoderImpl(const EncoderConfig& config);
+  /// ids, mask: (B, T) int64 (mask 1 = token, 0 = padding); segments: (B, T) or undefined
+  /// (all zeros).
+  EncoderOutput forward(const torch::Tensor& ids,
+                        const torch::Tensor& mask,
+                        const torch::Tensor& segments = {},
+                        bool output_hidden_states = false);
+  /// MLM logits (B, T, V) from last_hidden; needs with_mlm_head.
+  torch::Tensor mlm_logits(const torch::Tensor& last_hidden);
+  /// The residual ramp of RoFormerV2 pretraining (blog 8998, REFERENCE §1.6): a non-trainable
+  /// scalar in x = Norm(x + ramp*F(x)), raised 0 -> 1 by the trainer. Not saved with weights.
+  void set_residual_ramp(double ramp) { residual_ramp = ramp; }
+  double residual_ramp = 1.0;
+
+  Embeddings embeddings{nullptr};
+  torch::nn::ModuleList layers{nullptr};
+  Norm final_norm{nullptr};           // pre-norm only
+  torch::nn::Linear pooler{nullptr};  // with_pooler only
+  MlmHead mlm{nullptr};               // with_mlm_head only
+  const EncoderConfig config;
+};
+TORCH_MODULE(TransformerEncoder);
+
+/// The one switch over "architecture": parses the JSON strictly, builds and initialises.
+TransformerEncoder make_encoder(const nlohmann::json& config_json);
+/// Same from a parsed config; init=false leaves LibTorch's default init (e.g. before loading).
+TransformerEncoder make_encoder(const EncoderConfig& config, bool init = true);
+
+}  // namespace sentzoo

@@ -1,0 +1,307 @@
+// HF name map and checkpoint I/O (REFERENCE.md §1.1 "Checkpoint mapping", §1.5; TOOLCHAIN §6).
+
+#include "models/hf_weights.h"
+
+#include <fmt/format.h>
+#include <torch/csrc/jit/serialization/pickle.h>
+
+#include <filesystem>
+#include <fstream>
+#include <regex>
+#include <set>
+#include <vector>
+
+namespace sentzoo {
+
+namespace {
+
+// Our name (layer index as {i}) -> HF BertModel / RoFormerModel name. RoFormerV2 uses the same
+// names minus every bias and LayerNorm entry (its model simply has none of those parameters).
+const std::vector<std::pair<std::string, std::string>> kNameMap = {
+    {"embeddings.tok.weight", "embeddings.word_embeddings.weight"},
+    {"embeddings.seg.weight", "embeddings.token_type_embeddings.weight"},
+    {"embeddings.pos.weight", "embeddings.position_embeddings.weight"},
+    {"embeddings.norm.weight", "embeddings.LayerNorm.weight"},
+    {"embeddings.norm.bias", "embeddings.LayerNorm.bias"},
+    {"layers.{i}.attn.q.weight", "encoder.layer.{i}.attention.self.query.weight"},
+    {"layers.{i}.attn.q.bias", "encoder.layer.{i}.attention.self.query.bias"},
+    {"layers.{i}.attn.k.weight", "encoder.layer.{i}.attention.self.key.weight"},
+    {"layers.{i}.attn.k.bias", "encoder.layer.{i}.attention.self.key.bias"},
+    {"layers.{i}.attn.v.weight", "encoder.layer.{i}.attention.self.value.weight"},
+    {"layers.{i}.attn.v.bias", "encoder.layer.{i}.attention.self.value.bias"},
+    {"layers.{i}.attn.o.weight", "encoder.layer.{i}.attention.output.dense.weight"},
+    {"layers.{i}.attn.o.bias", "encoder.layer.{i}.attention.output.dense.bias"},
+    {"layers.{i}.norm1.weight", "encoder.layer.{i}.attention.output.LayerNorm.weight"},
+    {"layers.{i}.norm1.bias", "encoder.layer.{i}.attention.output.LayerNorm.bias"},
+    {"layers.{i}.ffn.fc1.weight", "encoder.layer.{i}.intermediate.dense.weight"},
+    {"layers.{i}.ffn.fc1.bias", "encoder.layer.{i}.intermediate.dense.bias"},
+    {"layers.{i}.ffn.fc2.weight", "encoder.layer.{i}.output.dense.weight"},
+    {"layers.{i}.ffn.fc2.bias", "encoder.layer.{i}.output.dense.bias"},
+    {"layers.{i}.norm2.weight", "encoder.layer.{i}.output.LayerNorm.weight"},
+    {"layers.{i}.norm2.bias", "encoder.layer.{i}.output.LayerNorm.bias"},
+    {"final_norm.weight", "sentzoo_final_norm.weight"},  // pre-norm only; no HF counterpart
+    {"final_norm.bias", "sentzoo_final_norm.bias"},
+    {"pooler.weight", "pooler.dense.weight"},
+    {"pooler.bias", "pooler.dense.bias"},
+    {"mlm.transform.weight", "cls.predictions.transform.dense.weight"},
+    {"mlm.transform.bias", "cls.predictions.transform.dense.bias"},
+    {"mlm.norm.weight", "cls.predictions.transform.LayerNorm.weight"},
+    {"mlm.norm.bias", "cls.predictions.transform.LayerNorm.bias"},
+    {"mlm.bias", "cls.predictions.bias"},
+};
+
+// HF keys that carry no information for us: buffers, the sinusoidal RoPE table (recomputed),
+// and the tied decoder (= word embeddings, and its bias = cls.predictions.bias).
+const std::vector<std::string> kIgnoredAlways = {"embeddings.position_ids",
+                                                 "encoder.embed_positions.weight",
+                                                 "cls.predictions.decoder.weight",
+                                                 "cls.predictions.decoder.bias"};
+
+const std::vector<std::string> kPrefixes = {"bert.", "roformer."};
+
+std::string strip_prefix(const std::string& key) {
+  for (const auto& p : kPrefixes)
+    if (key.rfind(p, 0) == 0) return key.substr(p.size());
+  return key;
+}
+
+std::string at_or(const nlohmann::json& j, const char* key, const std::string& fallback) {
+  return j.contains(key) && !j[key].is_null() ? j[key].get<std::string>() : fallback;
+}
+
+}  // namespace
+
+std::string hf_weight_name(const std::string& ours) {
+  static const std::regex layer_re(R"(^layers\.(\d+)\.(.*)$)");
+  std::smatch m;
+  std::string key = ours, index;
+  if (std::regex_match(ours, m, layer_re)) {
+    index = m[1];
+    key = "layers.{i}." + m[2].str();
+  }
+  for (const auto& [from, to] : kNameMap) {
+    if (from != key) continue;
+    std::string out = to;
+    const auto pos = out.find("{i}");
+    if (pos != std::string::npos) out.replace(pos, 3, index);
+    return out;
+  }
+  throw std::invalid_argument(fmt::format("hf_weight_name: no HF name for parameter '{}'", ours));
+}
+
+// ---- config ----
+
+EncoderConfig encoder_config_from_hf(const nlohmann::json& hf) {
+  if (hf.contains("sentzoo"))
+    return parse_config<EncoderConfig>(hf["sentzoo"], "config.json: sentzoo");
+  const std::string model_type = at_or(hf, "model_type", "");
+  EncoderConfig c;
+  if (model_type == "bert") {
+    c = bert_base();
+    const auto pos = at_or(hf, "position_embedding_type", "absolute");
+    if (pos != "absolute")
+      throw std::invalid_argument(
+          fmt::format("config.json: expected position_embedding_type 'absolute', found '{}'", pos));
+  } else if (model_type == "roformer") {
+    const auto norm = at_or(hf, "norm_type", "layer_norm");
+    c = norm == "layer_norm" ? roformer_base() : roformer_v2_base();
+    if (hf.value("rotary_value", false))
+      throw std::invalid_argument(
+          "config.json: rotary_value=true is not supported (RoPE on q, k only)");
+    if (hf.contains("use_bias")) c.use_bias = hf["use_bias"].get<bool>();
+  } else {
+    throw std::invalid_argument(fmt::format(
+        "config.json: expected model_type 'bert' or 'roformer', found '{}'", model_type));
+  }
+  c.vocab_size = hf.at("vocab_size").get<int64_t>();
+  c.hidden_size = hf.at("hidden_size").get<int64_t>();
+  c.num_layers = hf.at("num_hidden_layers").get<int64_t>();
+  c.num_heads = hf.at("num_attention_heads").get<int64_t>();
+  c.intermediate_size = hf.at("intermediate_size").get<int64_t>();
+  c.hidden_act = at_or(hf, "hidden_act", c.hidden_act);
+  c.max_position_embeddings = hf.value("max_position_embeddings", c.max_position_embeddings);
+  c.type_vocab_size = hf.value("type_vocab_size", c.type_vocab_size);
+  c.norm_eps = hf.value("layer_norm_eps", c.norm_eps);
+  c.hidden_dropout = hf.value("hidden_dropout_prob", c.hidden_dropout);
+  c.attention_dropout = hf.value("attention_probs_dropout_prob", c.attention_dropout);
+  c.initializer_range = hf.value("initializer_range", c.initializer_range);
+  if (hf.contains("pad_token_id") && !hf["pad_token_id"].is_null())
+    c.pad_token_id = hf["pad_token_id"].get<int64_t>();
+  if (hf.contains("embedding_size") && !hf["embedding_size"].is_null() &&
+      hf["embedding_size"].get<int64_t>() != c.hidden_size)
+    throw std::invalid_argument(
+        fmt::format("config.json: embedding_size {} != hidden_size {} is not supported",
+                    hf["embedding_size"].get<int64_t>(),
+                    c.hidden_size));
+  c.validate();
+  return c;
+}
+
+nlohmann::json encoder_config_to_hf(const EncoderConfig& c) {
+  nlohmann::json j;
+  const bool v2 = c.architecture == "roformer_v2";
+  j["model_type"] = c.architecture == "bert"      ? "bert"
+                    : c.architecture == "deepnet" ? "sentzoo-deepnet"
+                                                  : "roformer";
+  j["architectures"] = {c.architecture == "bert" ? "BertModel" : "RoFormerModel"};
+  j["vocab_size"] = c.vocab_size;
+  j["hidden_size"] = c.hidden_size;
+  j["embedding_size"] = c.hidden_size;
+  j["num_hidden_layers"] = c.num_layers;
+  j["num_attention_heads"] = c.num_heads;
+  j["intermediate_size"] = c.intermediate_size;
+  j["hidden_act"] = c.hidden_act;
+  j["max_position_embeddings"] = c.max_position_embeddings;
+  j["type_vocab_size"] = c.type_vocab_size;
+  j["layer_norm_eps"] = c.norm_eps;
+  j["hidden_dropout_prob"] = c.hidden_dropout;
+  j["attention_probs_dropout_prob"] = c.attention_dropout;
+  j["initializer_range"] = c.initializer_range;
+  j["pad_token_id"] = c.pad_token_id;
+  if (c.architecture == "bert") j["position_embedding_type"] = "absolute";
+  if (c.architecture != "bert") {
+    j["rotary_value"] = false;
+    j["use_bias"] = c.use_bias;
+    j["norm_type"] = v2 ? "rms_norm" : "layer_norm";
+  }
+  j["sentzoo"] = c;
+  return j;
+}
+
+// ---- weights ----
+
+void load_hf_weights(TransformerEncoderImpl& enc,
+                     const TensorMap& weights,
+                     const std::string& source) {
+  TensorMap by_name;
+  for (const auto& [k, v] : weights) by_name[strip_prefix(k)] = v;
+  std::set<std::string> used;
+  std::vector<std::string> missing, mismatched, unused;
+  torch::NoGradGuard no_grad;
+  for (auto& item : enc.named_parameters()) {
+    const std::string hf = hf_weight_name(item.key());
+    auto it = by_name.find(hf);
+    if (it == by_name.end()) {
+      missing.push_back(hf);
+      continue;
+    }
+    used.insert(hf);
+    if (it->second.sizes() != item.value().sizes()) {
+      mismatched.push_back(fmt::format("{} (file {}, model {})",
+                                       hf,
+                                       fmt::join(it->second.sizes(), "x"),
+                                       fmt::join(item.value().sizes(), "x")));
+      continue;
+    }
+    item.value().copy_(it->second.to(item.value().scalar_type()));
+  }
+  for (const auto& [k, v] : by_name) {
+    if (used.count(k)) continue;
+    if (std::find(kIgnoredAlways.begin(), kIgnoredAlways.end(), k) != kIgnoredAlways.end())
+      continue;
+    if (!enc.pooler && k.rfind("pooler.", 0) == 0) continue;  // pooler not requested
+    if (!enc.mlm && k.rfind("cls.", 0) == 0) continue;        // MLM head not requested
+    unused.push_back(k);
+  }
+  if (missing.empty() && mismatched.empty() && unused.empty()) return;
+  std::string msg =
+      fmt::format("{}: weights do not match the {} encoder", source, enc.config.architecture);
+  if (!missing.empty())
+    msg += fmt::format("\n  missing ({}): {}", missing.size(), fmt::join(missing, ", "));
+  if (!mismatched.empty())
+    msg +=
+        fmt::format("\n  shape mismatch ({}): {}", mismatched.size(), fmt::join(mismatched, ", "));
+  if (!unused.empty())
+    msg += fmt::format("\n  unused ({}): {}", unused.size(), fmt::join(unused, ", "));
+  throw std::runtime_error(msg);
+}
+
+TensorMap hf_weights(TransformerEncoderImpl& enc) {
+  // With an MLM head, write the *ForMaskedLM layout ("bert."/"roformer." + "cls."): transformers
+  // refuses unprefixed base keys mixed with "cls." keys ("state dictionary ... corrupted").
+  const std::string prefix =
+      !enc.mlm ? "" : (enc.config.architecture == "bert" ? "bert." : "roformer.");
+  TensorMap out;
+  for (const auto& item : enc.named_parameters()) {
+    std::string name = hf_weight_name(item.key());
+    if (name.rfind("cls.", 0) != 0) name = prefix + name;
+    out[name] = item.value().detach().to(torch::kFloat).contiguous().clone();
+  }
+  return out;
+}
+
+TensorMap read_hf_weight_file(const std::string& dir) {
+  namespace fs = std::filesystem;
+  const fs::path st = fs::path(dir) / "model.safetensors";
+  if (fs::exists(st)) return read_safetensors(st.string());
+  const fs::path bin = fs::path(dir) / "pytorch_model.bin";
+  if (!fs::exists(bin))
+    throw std::runtime_error(
+        fmt::format("{}: expected model.safetensors or pytorch_model.bin, found neither", dir));
+  std::ifstream in(bin, std::ios::binary);
+  std::vector<char> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  const std::string hint = fmt::format(
+      "\n---> HINT: torch::pickle_load reads only a plain dict of tensors (TOOLCHAIN.md §6); "
+      "convert "
+      "once with: python3 -c \"import torch, safetensors.torch as s; sd = torch.load('{0}', "
+      "map_location='cpu'); s.save_file({{k: v.contiguous() for k, v in sd.items()}}, '{1}')\"",
+      bin.string(),
+      st.string());
+  c10::IValue value;
+  try {
+    value = torch::pickle_load(bytes);
+  } catch (const c10::Error& e) {
+    throw std::runtime_error(fmt::format("{}: cannot read ({}){}",
+                                         bin.string(),
+                                         std::string(e.what_without_backtrace()).substr(0, 200),
+                                         hint));
+  }
+  if (!value.isGenericDict())
+    throw std::runtime_error(fmt::format("{}: expected a dict of tensors{}", bin.string(), hint));
+  TensorMap out;
+  for (const auto& kv : value.toGenericDict()) {
+    if (!kv.key().isString() || !kv.value().isTensor())
+      throw std::runtime_error(
+          fmt::format("{}: expected str -> tensor entries{}", bin.string(), hint));
+    out[kv.key().toStringRef()] = kv.value().toTensor();
+  }
+  return out;
+}
+
+TransformerEncoder load_hf_encoder(const std::string& dir, bool with_mlm_head) {
+  const std::string config_path = (std::filesystem::path(dir) / "config.json").string();
+  std::ifstream in(config_path);
+  if (!in) throw std::runtime_error(fmt::format("{}: cannot open", config_path));
+  nlohmann::json hf;
+  try {
+    hf = nlohmann::json::parse(in);
+  } catch (const nlohmann::json::exception& e) {
+    throw std::runtime_error(fmt::format("{}: invalid JSON: {}", config_path, e.what()));
+  }
+  EncoderConfig config;
+  try {
+    config = encoder_config_from_hf(hf);
+  } catch (const std::exception& e) {
+    throw std::runtime_error(fmt::format("{}: {}", config_path, e.what()));
+  }
+  const TensorMap weights = read_hf_weight_file(dir);
+  config.with_pooler = false;
+  for (const auto& [k, v] : weights)
+    if (strip_prefix(k) == "pooler.dense.weight") config.with_pooler = true;
+  config.with_mlm_head = with_mlm_head;
+  auto encoder = make_encoder(config, /*init=*/false);
+  load_hf_weights(*encoder, weights, dir);
+  return encoder;
+}
+
+void save_hf_encoder(TransformerEncoderImpl& encoder, const std::string& dir) {
+  std::filesystem::create_directories(dir);
+  write_safetensors((std::filesystem::path(dir) / "model.safetensors").string(),
+                    hf_weights(encoder));
+  const auto path = (std::filesystem::path(dir) / "config.json").string();
+  std::ofstream out(path);
+  if (!out) throw std::runtime_error(fmt::format("{}: cannot open for writing", path));
+  out << encoder_config_to_hf(encoder.config).dump(2) << "\n";
+}
+
+}  // namespace sentzoo

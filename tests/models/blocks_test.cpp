@@ -1,0 +1,286 @@
+// Properties of the shared blocks and encoders: RoPE, attention masking, DeepNorm constants,
+// initialisers, strict configs, bf16 autocast (STYLE.md §9).
+
+#include <gtest/gtest.h>
+#include <torch/torch.h>
+
+#include <cmath>
+
+#include "core/compat.h"
+#include "models/attention.h"
+#include "models/encoder.h"
+#include "models/init.h"
+#include "models/layers.h"
+#include "models/pooling.h"
+#include "models/rotary.h"
+
+namespace sentzoo {
+namespace {
+
+class Seeded : public ::testing::Test {
+ protected:
+  void SetUp() override { torch::manual_seed(0); }
+};
+
+// ---- RoPE ----
+
+TEST(RotaryEmbedding, MatchesRoFormerReferenceSlice) {
+  RotaryEmbedding rope(/*head_dim=*/64);
+  auto q = torch::arange(2 * 12 * 16 * 64, torch::kFloat).reshape({2, 12, 16, 64}) / 100;
+  auto got = rope(q)[0][0][1].slice(/*dim=*/0, 0, 8);
+  // transformers tests/models/roformer/test_modeling_roformer.py, desired_query_layer row 1
+  auto want = torch::tensor({-0.2012, 0.8897, 0.0263, 0.9401, 0.2074, 0.9463, 0.3481, 0.9343});
+  EXPECT_TRUE(torch::allclose(got, want, /*rtol=*/1e-4, /*atol=*/1e-4)) << got;
+}
+
+TEST_F(Seeded, RopeKeepsNormsIsIdentityAtZeroAndDependsOnlyOnOffset) {
+  const int64_t d = 16, T = 12;
+  auto angles = detail::rope_angles(torch::arange(T), d, 10000.0);  // (T, d/2) float64
+  auto rot = [&](const torch::Tensor& x, int64_t m) {  // rotate a (d) float64 vector to position m
+    auto a = angles[m];
+    auto x1 = x.slice(0, 0, c10::nullopt, 2), x2 = x.slice(0, 1, c10::nullopt, 2);
+    return torch::stack({x1 * a.cos() - x2 * a.sin(), x2 * a.cos() + x1 * a.sin()}, -1).flatten();
+  };
+  auto q = torch::randn({d}, torch::kDouble), k = torch::randn({d}, torch::kDouble);
+  EXPECT_TRUE(torch::allclose(rot(q, 0), q, 0, 1e-15));
+  for (int64_t m = 0; m < T; ++m)
+    EXPECT_NEAR(rot(q, m).norm().item<double>(), q.norm().item<double>(), 1e-12);
+  const double d_3_1 = rot(q, 3).dot(rot(k, 1)).item<double>();
+  EXPECT_NEAR(rot(q, 7).dot(rot(k, 5)).item<double>(), d_3_1, 1e-12);
+  EXPECT_NEAR(rot(q, 11).dot(rot(k, 9)).item<double>(), d_3_1, 1e-12);
+  // The module (fp32, (B, H, T, D)) agrees with this float64 reference.
+  auto x = torch::randn({1, 1, T, d});
+  auto y = RotaryEmbedding(d)(x);
+  for (int64_t m = 0; m < T; ++m)
+    EXPECT_TRUE(torch::allclose(
+        y[0][0][m].to(torch::kDouble), rot(x[0][0][m].to(torch::kDouble), m), 1e-5, 1e-6));
+}
+
+TEST_F(Seeded, AttentionSoftmaxRunsInFp32UnderAutocast) {
+  // Under autocast q k^T runs in bf16 (as in any AMP); the scaling, mask and softmax must then
+  // run in fp32. With v = identity the output is the probability matrix (the bf16 matmul with
+  // 0/1 is exact), so it must equal the fp32 softmax of the bf16 scores up to one bf16 rounding
+  // (relative 2^-8). A softmax left in bf16 is measurably worse (last check).
+  auto q = (3 * torch::randn({2, 2, 7, 8})).to(torch::kBFloat16);
+  auto k = torch::randn({2, 2, 7, 8}).to(torch::kBFloat16);
+  auto v = torch::eye(7).expand({2, 2, 7, 7}).to(torch::kBFloat16);
+  auto mask = torch::tensor({1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0}).view({2, 7});
+  torch::Tensor got;
+  {
+    compat::AutocastGuard amp(true);
+    got = detail::masked_attention(q, k, v, mask, 0.0, false);
+  }
+  EXPECT_EQ(got.scalar_type(), torch::kBFloat16);
+  auto pad = (mask == 0).view({2, 1, 1, 7});
+  auto scores = torch::matmul(q, k.transpose(-1, -2));  // bf16, as autocast computes it
+  auto ref =
+      torch::softmax((scores.to(torch::kFloat) / std::sqrt(8.0)).masked_fill(pad, -1e30), -1);
+  auto rel = [&](const torch::Tensor& x) {
+    auto r = (x.to(torch::kFloat) - ref).abs() / ref.clamp_min(1e-30);
+    return r.masked_fill(ref < 1e-20, 0).max().item<double>();
+  };
+  auto bf16_softmax = torch::softmax((scores / std::sqrt(8.0)).masked_fill(pad, -1e4), -1);
+  RecordProperty("rel_err_fp32_softmax", std::to_string(rel(got)));
+  RecordProperty("rel_err_bf16_softmax", std::to_string(rel(bf16_softmax)));
+  EXPECT_LE(rel(got), 1.001 * std::pow(2.0, -8));  // measured 0.0038; bf16 path 0.030
+  EXPECT_GT(rel(bf16_softmax), std::pow(2.0, -8));
+}
+
+// ---- encoders: masking and permutation ----
+
+class EncoderProps : public ::testing::TestWithParam<std::string> {
+ protected:
+  void SetUp() override { torch::manual_seed(0); }
+};
+
+TEST_P(EncoderProps, PaddingNeverChangesUnpaddedOutputs) {
+  auto c = encoder_preset(GetParam());
+  auto enc = make_encoder(c);
+  enc->eval();
+  torch::NoGradGuard no_grad;
+  auto ids = torch::randint(1, c.vocab_size, {2, 5});
+  auto mask = torch::ones_like(ids);
+  auto a = enc->forward(ids, mask, {}, true);
+  // Append 4 padding positions with arbitrary ids: valid positions and every pooling unchanged.
+  auto ids_p = torch::cat({ids, torch::randint(0, c.vocab_size, {2, 4})}, 1);
+  auto mask_p = torch::cat({mask, torch::zeros({2, 4}, torch::kLong)}, 1);
+  auto b = enc->forward(ids_p, mask_p, {}, true);
+  for (size_t i = 0; i < a.hidden_states.size(); ++i)
+    EXPECT_TRUE(torch::allclose(b.hidden_states[i].slice(1, 0, 5), a.hidden_states[i], 1e-5, 1e-5))
+        << i;
+  for (auto p : {Pooling::kCls,
+                 Pooling::kMean,
+                 Pooling::kMax,
+                 Pooling::kWeightedMean,
+                 Pooling::kLastToken,
+                 Pooling::kFirstLastAvg})
+    EXPECT_TRUE(torch::allclose(pool(b, p), pool(a, p), 1e-5, 1e-5)) << to_string(p);
+}
+
+TEST_P(EncoderProps, BatchPermutationPermutesOutputs) {
+  auto c = encoder_preset(GetParam());
+  auto enc = make_encoder(c);
+  enc->eval();
+  torch::NoGradGuard no_grad;
+  auto ids = torch::randint(1, c.vocab_size, {4, 6});
+  auto mask =
+      torch::tensor({1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 1, 1, 1, 1, 1, 0, 1, 1, 0, 0, 0, 0})
+          .view({4, 6});
+  auto perm = torch::tensor({2, 0, 3, 1});
+  auto a = enc->forward(ids, mask).last_hidden;
+  auto b = enc->forward(ids.index_select(0, perm), mask.index_select(0, perm)).last_hidden;
+  EXPECT_TRUE(torch::allclose(b, a.index_select(0, perm), 1e-5, 1e-5));
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Tiny,
+    EncoderProps,
+    ::testing::Values("bert_tiny", "roformer_tiny", "roformer_v2_tiny", "deepnet_tiny"));
+
+TEST_F(Seeded, ResidualRampZeroLeavesOnlyTheNorms) {
+  // x = Norm(x + 0 * F(x)) = Norm(x), and the RMS norm is idempotent: output = embeddings output.
+  auto enc = make_encoder(roformer_v2_tiny());
+  enc->eval();
+  enc->set_residual_ramp(0.0);
+  torch::NoGradGuard no_grad;
+  auto ids = torch::randint(1, 99, {2, 7});
+  auto out = enc->forward(ids, torch::ones_like(ids), {}, true);
+  EXPECT_TRUE(torch::allclose(out.last_hidden, out.hidden_states[0], 1e-5, 1e-5));
+}
+
+// ---- DeepNorm and initialisers ----
+
+TEST(DeepNorm, AlphaBetaMatchReferenceTable) {
+  // REFERENCE.md §3.1 worked numbers (encoder only).
+  const std::vector<std::tuple<int, double, double>> table = {{6, 1.861, 0.380},
+                                                              {12, 2.213, 0.320},
+                                                              {24, 2.632, 0.269},
+                                                              {48, 3.130, 0.226},
+                                                              {100, 3.761, 0.188},
+                                                              {1000, 6.687, 0.106}};
+  // 6e-4, not 5e-4: the table rounds (8*12)^-1/4 = 0.31947 to 0.320.
+  for (auto [n, a, b] : table) {
+    EXPECT_NEAR(detail::deepnorm_alpha(n), a, 6e-4) << n;
+    EXPECT_NEAR(detail::deepnorm_beta(n), b, 6e-4) << n;
+    EXPECT_DOUBLE_EQ(detail::deepnorm_alpha(n), std::pow(2.0 * n, 0.25));
+  }
+  auto c = deepnet_tiny();
+  c.num_layers = 18;
+  c.deepnorm_constants = "adam";  // Su, blog 8978: (2N)^{1/2}, (2N)^{-1/2}
+  EXPECT_DOUBLE_EQ(c.residual_alpha(), 6.0);
+  EXPECT_DOUBLE_EQ(c.init_beta(), 1.0 / 6.0);
+  EXPECT_DOUBLE_EQ(bert_tiny().residual_alpha(), 1.0);
+}
+
+TEST(DeepNorm, BetaScaledInitShrinksStdByEightNToMinusQuarter) {
+  auto c = deepnet_tiny();
+  c.num_layers = 6;
+  c.intermediate_size = 512;
+  c.hidden_size = 256;
+  c.num_heads = 4;
+  auto plain = c;
+  plain.deepnorm = false;  // same base init without the division
+  torch::manual_seed(1);
+  auto a = make_encoder(c);
+  torch::manual_seed(1);
+  auto b = make_encoder(plain);
+  for (const std::string name :
+       {"ffn.fc1.weight", "ffn.fc2.weight", "attn.v.weight", "attn.o.weight"}) {
+    auto wa = a->layers[0]->named_parameters()[name], wb = b->layers[0]->named_parameters()[name];
+    EXPECT_NEAR(wa.std().item<double>() / wb.std().item<double>(), std::pow(8.0 * 6, -0.25), 1e-6)
+        << name;
+  }
+  auto qa = a->layers[0]->named_parameters()["attn.q.weight"],
+       qb = b->layers[0]->named_parameters()["attn.q.weight"];
+  EXPECT_TRUE(torch::equal(qa, qb));  // q and k are untouched
+  // The paper's variant: xavier_normal(gain=beta): std = beta * sqrt(2 / (fan_in + fan_out)).
+  c.deepnorm_init = "xavier_normal";
+  auto x = make_encoder(c);
+  auto fc1 = x->layers[0]->named_parameters()["ffn.fc1.weight"];
+  EXPECT_NEAR(
+      fc1.std().item<double>(), std::pow(48.0, -0.25) * std::sqrt(2.0 / (256 + 512)), 2e-3 * 0.06);
+}
+
+TEST_F(Seeded, TruncNormalHasStdAndBoundsOfTwoSigma) {
+  auto t = torch::empty({400000});
+  trunc_normal_(t, 0.5);
+  EXPECT_LE(t.abs().max().item<double>(), 1.0 + 1e-7);
+  EXPECT_GT(t.abs().max().item<double>(), 0.99);
+  // std of N(0,1) truncated at +-2 is 0.8796 (1 / 1.13684723).
+  EXPECT_NEAR(t.std().item<double>(), 0.5 / 1.13684723, 2e-3);
+  EXPECT_NEAR(t.mean().item<double>(), 0.0, 3e-3);
+}
+
+TEST_F(Seeded, RoFormerV2InitFollowsFanInRule) {
+  auto c = roformer_v2_tiny();
+  c.hidden_size = 128;
+  c.intermediate_size = 512;
+  c.vocab_size = 10001;  // > 10000: fan = hidden
+  auto enc = make_encoder(c);
+  EXPECT_TRUE(enc->named_parameters().find("layers.0.attn.q.bias") == nullptr);  // no biases
+  const double L = c.num_layers;
+  auto fc2 = enc->layers[0]->named_parameters()["ffn.fc2.weight"];  // [128, 512]: fan_in 512
+  EXPECT_NEAR(fc2.std().item<double>(), 1.0 / std::sqrt(512.0 * L), 0.02 / std::sqrt(512.0 * L));
+  EXPECT_NEAR(fc2.abs().max().item<double>() / (2 * 1.13684723 / std::sqrt(512.0 * L)), 1.0, 0.01);
+  EXPECT_NEAR(enc->embeddings->tok->weight.std().item<double>(),
+              1.0 / std::sqrt(128.0 * L),
+              0.01 / std::sqrt(128.0 * L));
+}
+
+// ---- configs ----
+
+TEST(EncoderConfig, JsonRoundTripIsIdentityAndUnknownKeysThrow) {
+  for (const auto& name : {"bert_base", "roformer_v2_small", "deepnet_tiny"}) {
+    nlohmann::json j = encoder_preset(name);
+    EXPECT_EQ(nlohmann::json(parse_config<EncoderConfig>(j, "t")), j);
+  }
+  nlohmann::json j = roformer_v2_tiny();
+  j["num_layer"] = 3;
+  EXPECT_THROW(parse_config<EncoderConfig>(j, "t"), std::invalid_argument);
+  try {
+    auto c = bert_tiny();
+    c.num_heads = 5;
+    c.validate();
+    FAIL();
+  } catch (const std::invalid_argument& e) {
+    EXPECT_NE(std::string(e.what()).find("hidden_size (32) must be divisible by num_heads (5)"),
+              std::string::npos);
+  }
+  EXPECT_THROW(make_encoder(nlohmann::json{{"architecture", "gpt"}}), std::invalid_argument);
+}
+
+// ---- bf16 autocast ----
+
+TEST_F(Seeded, Bf16AutocastStaysCloseToFp32WithFp32Norms) {
+  for (const auto& name : {"bert_tiny", "roformer_v2_tiny"}) {
+    auto enc = make_encoder(encoder_preset(name));
+    enc->eval();
+    torch::NoGradGuard no_grad;
+    for (auto& p : enc->parameters())  // O(1) branches, so bf16 rounding in them shows up
+      if (p.dim() == 2) p.normal_(0.0, 1.0 / std::sqrt(static_cast<double>(p.size(1))));
+    auto ids = torch::randint(1, 99, {3, 10});
+    auto mask = torch::ones_like(ids);
+    mask[2].slice(0, 6).zero_();
+    auto ref = enc->forward(ids, mask).last_hidden;
+    torch::Tensor got;
+    {
+      compat::AutocastGuard amp(true);
+      got = enc->forward(ids, mask).last_hidden;
+      // Norm statistics in fp32: a bf16 input normalises exactly as its fp32 copy.
+      auto x = torch::randn({4, 32}).to(torch::kBFloat16);
+      EXPECT_TRUE(torch::equal(detail::rms_norm(x, 1e-12),
+                               detail::rms_norm(x.to(torch::kFloat), 1e-12).to(torch::kBFloat16)));
+    }
+    // Documented tolerance (measured 0.023 max, 0.004 mean abs for both, 2 layers, random O(1)
+    // weights): post-norm outputs are O(1) and bf16 keeps 8 mantissa bits (eps 2^-8 = 0.0039).
+    RecordProperty(std::string(name) + "_max",
+                   std::to_string((got.to(torch::kFloat) - ref).abs().max().item<double>()));
+    RecordProperty(std::string(name) + "_mean",
+                   std::to_string((got.to(torch::kFloat) - ref).abs().mean().item<double>()));
+    EXPECT_LE((got.to(torch::kFloat) - ref).abs().max().item<double>(), 0.06) << name;
+    EXPECT_LE((got.to(torch::kFloat) - ref).abs().mean().item<double>(), 0.01) << name;
+  }
+}
+
+}  // namespace
+}  // namespace sentzoo

@@ -1,0 +1,184 @@
+// Dual and cross encoders, nested strict configs, and a config-matrix smoke test: one forward per
+// single-flag variation (torchscale tests/test_encoder.py style).
+
+#include <gtest/gtest.h>
+#include <torch/torch.h>
+
+#include "models/cross_encoder.h"
+#include "models/dual_encoder.h"
+#include "models/hf_weights.h"
+
+namespace sentzoo {
+namespace {
+
+TEST(DualEncoder, SeparateTowersDifferAndSharedTowerIsOne) {
+  torch::manual_seed(0);
+  DualEncoderConfig c;
+  c.encoder = bert_tiny();
+  c.pooling.normalize = true;
+  DualEncoder shared(c);
+  EXPECT_FALSE(shared->tower_b);
+  c.shared = false;
+  DualEncoder split(c);
+  ASSERT_TRUE(split->tower_b);
+  split->eval();
+  torch::NoGradGuard no_grad;
+  auto ids = torch::randint(1, 99, {2, 6});
+  auto mask = torch::ones_like(ids);
+  auto a = split->forward(ids, mask, {}, /*side=*/0), b = split->forward(ids, mask, {}, /*side=*/1);
+  EXPECT_FALSE(torch::allclose(a, b));  // independently initialised towers
+  EXPECT_TRUE(torch::allclose(a.norm(2, -1), torch::ones({2}), 1e-6, 1e-6));
+  EXPECT_THROW(split->forward(ids, mask, {}, 2), c10::Error);
+}
+
+TEST(DualEncoder, NestedConfigIsParsedStrictly) {
+  nlohmann::json j = {{"encoder", roformer_v2_tiny()}, {"pooling", {{"mode", "cls"}}}};
+  auto c = parse_dual_encoder_config(j);
+  EXPECT_EQ(c.encoder.architecture, "roformer_v2");
+  EXPECT_EQ(c.pooling.mode, "cls");
+  j["encoder"]["hiden_size"] = 8;
+  EXPECT_THROW(parse_dual_encoder_config(j), std::invalid_argument);
+  j = {{"pooling", {{"mode", "avg"}}}};
+  try {
+    parse_dual_encoder_config(j);
+    FAIL();
+  } catch (const std::invalid_argument& e) {
+    EXPECT_NE(std::string(e.what()).find("unknown pooling 'avg' (expected one of"),
+              std::string::npos);
+  }
+}
+
+TEST(CrossEncoder, ZeroSegmentsIgnoresTokenTypeIdsAndShapesFollowNumLabels) {
+  torch::manual_seed(0);
+  CrossEncoderConfig c;
+  c.encoder = roformer_v2_tiny();
+  c.head_input = "cls";
+  c.zero_segments = true;
+  c.num_labels = 3;
+  CrossEncoder cross(c);
+  cross->eval();
+  torch::NoGradGuard no_grad;
+  auto ids = torch::randint(1, 99, {2, 6});
+  auto mask = torch::ones_like(ids);
+  auto seg = torch::tensor({0, 0, 0, 1, 1, 1, 0, 0, 1, 1, 1, 1}).view({2, 6});
+  auto a = cross->forward(ids, mask, seg), b = cross->forward(ids, mask, torch::zeros_like(ids));
+  EXPECT_EQ(a.sizes(), (std::vector<int64_t>{2, 3}));
+  EXPECT_TRUE(torch::equal(a, b));
+  c.zero_segments = false;
+  c.num_labels = 1;
+  CrossEncoder scored(c);
+  scored->eval();
+  EXPECT_EQ(scored->forward(ids, mask, seg).sizes(), (std::vector<int64_t>{2}));
+  EXPECT_FALSE(torch::allclose(scored->forward(ids, mask, seg), scored->forward(ids, mask)));
+  c.head_input = "pooler";  // RoFormerV2 has no pooler
+  EXPECT_THROW(CrossEncoder{c}, std::invalid_argument);
+}
+
+// ---- config matrix: each single-flag variation builds, runs, and ignores padding ----
+
+struct Variation {
+  const char* name;
+  void (*apply)(EncoderConfig&);
+};
+
+class ConfigMatrix : public ::testing::TestWithParam<Variation> {};
+
+TEST_P(ConfigMatrix, ForwardIsFiniteAndPaddingFree) {
+  torch::manual_seed(0);
+  auto c = bert_tiny();
+  GetParam().apply(c);
+  c.validate();
+  auto enc = make_encoder(c);
+  enc->eval();
+  torch::NoGradGuard no_grad;
+  auto ids = torch::randint(1, 99, {2, 5});
+  auto a = enc->forward(ids, torch::ones_like(ids)).last_hidden;
+  auto ids_p = torch::cat({ids, torch::zeros({2, 3}, torch::kLong)}, 1);
+  auto mask_p = torch::cat({torch::ones_like(ids), torch::zeros({2, 3}, torch::kLong)}, 1);
+  auto b = enc->forward(ids_p, mask_p).last_hidden.slice(1, 0, 5);
+  EXPECT_TRUE(torch::isfinite(a).all().item<bool>());
+  EXPECT_TRUE(torch::allclose(a, b, 1e-5, 1e-5));
+  if (c.with_mlm_head) EXPECT_EQ(enc->mlm_logits(a).size(-1), c.vocab_size);
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Flags,
+    ConfigMatrix,
+    ::testing::Values(
+        Variation{"pre_norm", [](EncoderConfig& c) { c.norm_position = "pre"; }},
+        Variation{"gelu_new", [](EncoderConfig& c) { c.hidden_act = "gelu_new"; }},
+        Variation{"relu", [](EncoderConfig& c) { c.hidden_act = "relu"; }},
+        Variation{"rotary", [](EncoderConfig& c) { c.position_embedding = "rotary"; }},
+        Variation{"no_bias", [](EncoderConfig& c) { c.use_bias = false; }},
+        Variation{"rms_norm", [](EncoderConfig& c) { c.norm_type = "rms_norm"; }},
+        Variation{"no_embedding_norm", [](EncoderConfig& c) { c.embedding_norm = false; }},
+        Variation{"no_pooler", [](EncoderConfig& c) { c.with_pooler = false; }},
+        Variation{"mlm_bert", [](EncoderConfig& c) { c.with_mlm_head = true; }},
+        Variation{"mlm_tied",
+                  [](EncoderConfig& c) {
+                    c.with_mlm_head = true;
+                    c.mlm_head = "tied";
+                  }},
+        Variation{"deepnorm_adam",
+                  [](EncoderConfig& c) {
+                    c.architecture = "deepnet";
+                    c.deepnorm = true;
+                    c.deepnorm_constants = "adam";
+                  }},
+        Variation{"deepnorm_fairseq",
+                  [](EncoderConfig& c) {
+                    c.architecture = "deepnet";
+                    c.deepnorm = true;
+                    c.deepnorm_init = "fairseq";
+                  }},
+        Variation{"deepnorm_xavier",
+                  [](EncoderConfig& c) {
+                    c.architecture = "deepnet";
+                    c.deepnorm = true;
+                    c.deepnorm_init = "xavier_normal";
+                  }},
+        Variation{"segments_1", [](EncoderConfig& c) { c.type_vocab_size = 1; }}),
+    [](const ::testing::TestParamInfo<Variation>& info) { return std::string(info.param.name); });
+
+}  // namespace
+}  // namespace sentzoo
+
+namespace sentzoo {
+namespace {
+
+TEST(HfConfig, TranslatesBertAndRoFormerV2AndRejectsUnsupportedOptions) {
+  nlohmann::json bert = {{"model_type", "bert"},
+                         {"vocab_size", 30522},
+                         {"hidden_size", 384},
+                         {"num_hidden_layers", 6},
+                         {"num_attention_heads", 12},
+                         {"intermediate_size", 1536},
+                         {"hidden_act", "gelu"},
+                         {"layer_norm_eps", 1e-12}};
+  auto c = encoder_config_from_hf(bert);
+  EXPECT_EQ(c.architecture, "bert");
+  EXPECT_EQ(c.head_dim(), 32);
+  nlohmann::json v2 = bert;
+  v2["model_type"] = "roformer";
+  v2["norm_type"] = "rms_norm";
+  v2["use_bias"] = false;
+  v2["hidden_act"] = "relu";
+  c = encoder_config_from_hf(v2);
+  EXPECT_EQ(c.architecture, "roformer_v2");
+  EXPECT_EQ(c.norm_type, "rms_norm");
+  EXPECT_FALSE(c.use_bias);
+  EXPECT_EQ(c.mlm_head, "tied");
+  bert["position_embedding_type"] = "relative_key";
+  EXPECT_THROW(encoder_config_from_hf(bert), std::invalid_argument);
+  v2["rotary_value"] = true;
+  EXPECT_THROW(encoder_config_from_hf(v2), std::invalid_argument);
+  EXPECT_THROW(encoder_config_from_hf(nlohmann::json{{"model_type", "gpt2"}}),
+               std::invalid_argument);
+  // Our own writer's config.json round-trips exactly through the "sentzoo" object.
+  auto d = deepnet_tiny();
+  d.deepnorm_init = "xavier_normal";
+  EXPECT_EQ(nlohmann::json(encoder_config_from_hf(encoder_config_to_hf(d))), nlohmann::json(d));
+}
+
+}  // namespace
+}  // namespace sentzoo
