@@ -5,6 +5,8 @@
 
 #include <fmt/format.h>
 
+#include "core/config.h"
+
 #include <cmath>
 #include <cstdint>
 #include <nlohmann/json.hpp>
@@ -12,19 +14,6 @@
 #include <string>
 
 namespace sentzoo {
-
-/// Defaults come from T{}; a key T does not know is a typo, not a silent no-op (STYLE.md §3).
-template <class T>
-T parse_config(const nlohmann::json& j, const std::string& what) {
-  if (!j.is_object()) throw std::invalid_argument(what + ": expected a JSON object");
-  const nlohmann::json known = T{};
-  for (const auto& item : j.items())
-    if (!known.contains(item.key()))
-      throw std::invalid_argument(fmt::format("{}: unknown key '{}'", what, item.key()));
-  T config = j.get<T>();
-  config.validate();
-  return config;
-}
 
 struct EncoderConfig {
   std::string architecture = "bert";      // "bert" | "roformer" | "roformer_v2" | "deepnet"
