@@ -12,6 +12,10 @@
 #include <numeric>
 #include <sstream>
 
+#include "data/dataset.h"
+#include "data/dataset_spec.h"
+#include "data/tokenizer.h"
+#include "eval/metrics.h"
 #include "io/safetensors.h"
 #include "models/dual_encoder.h"
 #include "models/hf_weights.h"
@@ -33,40 +37,6 @@ std::filesystem::path model_dir() {
   if (!std::filesystem::exists(model_dir() / "model.safetensors"))         \
   GTEST_SKIP() << "all-MiniLM-L6-v2 not found at " << model_dir().string() \
                << " (run scripts/fetch_models.sh or set SENTZOO_MODELS)"
-
-// Average ranks for ties (1-based), then Pearson of the ranks.
-std::vector<double> ranks(const std::vector<double>& x) {
-  std::vector<size_t> idx(x.size());
-  std::iota(idx.begin(), idx.end(), 0);
-  std::sort(idx.begin(), idx.end(), [&](size_t a, size_t b) { return x[a] < x[b]; });
-  std::vector<double> r(x.size());
-  for (size_t i = 0; i < idx.size();) {
-    size_t j = i;
-    while (j + 1 < idx.size() && x[idx[j + 1]] == x[idx[i]]) ++j;
-    for (size_t k = i; k <= j; ++k) r[idx[k]] = (i + j) / 2.0 + 1.0;
-    i = j + 1;
-  }
-  return r;
-}
-double spearman(const std::vector<double>& a, const std::vector<double>& b) {
-  auto ra = ranks(a), rb = ranks(b);
-  const double n = ra.size();
-  const double ma = std::accumulate(ra.begin(), ra.end(), 0.0) / n;
-  const double mb = std::accumulate(rb.begin(), rb.end(), 0.0) / n;
-  double sab = 0, saa = 0, sbb = 0;
-  for (size_t i = 0; i < ra.size(); ++i) {
-    sab += (ra[i] - ma) * (rb[i] - mb);
-    saa += (ra[i] - ma) * (ra[i] - ma);
-    sbb += (rb[i] - mb) * (rb[i] - mb);
-  }
-  return sab / std::sqrt(saa * sbb);
-}
-
-TEST(Spearman, TiesGetAverageRanks) {
-  EXPECT_EQ(ranks({10, 20, 20, 5}), (std::vector<double>{2, 3.5, 3.5, 1}));
-  EXPECT_NEAR(spearman({1, 2, 3, 4}, {10, 20, 30, 40}), 1.0, 1e-12);
-  EXPECT_NEAR(spearman({1, 2, 3, 4}, {4, 3, 2, 1}), -1.0, 1e-12);
-}
 
 struct Fixture {
   TensorMap t;
@@ -131,6 +101,27 @@ TEST(MiniLM, EmbeddingsMatchSentenceTransformersEncode) {
       got, want, torch::nn::functional::CosineSimilarityFuncOptions().dim(1));
   EXPECT_GE(cos.min().item<double>(), 0.99999) << "worst sentence " << cos.argmin().item<int64_t>();
   RecordProperty("min_cosine", std::to_string(cos.min().item<double>()));
+}
+
+// The ids the fixture fed the model are exactly what sentzoo's own tokenizer (the model folder's
+// vocab.txt, lowercase as its tokenizer_config.json says) gives for the STS-B test file read
+// through the stsb reader: so the end-to-end path text -> ids -> embedding matches too.
+TEST(MiniLM, OurTokenizerGivesTheIdsTheModelWasCheckedWith) {
+  SENTZOO_REQUIRE_MINILM();
+  SENTZOO_REQUIRE_DATA(data, "en/STS-B/sts-test.csv");
+  const auto f = load_fixture();
+  const auto tokenizer = load_tokenizer(model_dir() / "vocab.txt", TokenizerOptions{});
+  const auto pairs = read_dataset(parse_dataset_spec("stsb:" + data.string())).pairs;
+  ASSERT_EQ(pairs.size() * 2, f.ids.size());
+  for (size_t i = 0; i < pairs.size(); ++i) {
+    for (int side = 0; side < 2; ++side) {
+      const auto& want = f.ids[2 * i + side];
+      const auto got =
+          tokenizer->encode(side == 0 ? pairs[i].text1 : pairs[i].text2, /*max_length=*/256).ids;
+      ASSERT_TRUE(torch::equal(torch::tensor(got, torch::kLong), want))
+          << "sentence " << 2 * i + side << " of " << data.string();
+    }
+  }
 }
 
 // Encodes all 2758 sentences (about 15 s of CPU): opt-in with SENTZOO_SLOW_TESTS=1.
