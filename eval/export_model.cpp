@@ -1,0 +1,227 @@
+// sentzoo-export (eval/export_model.h).
+
+#include "eval/export_model.h"
+
+#include <fmt/format.h>
+
+#include <fstream>
+
+#include "core/build_info.h"
+#include "models/export.h"
+#include "models/hf_weights.h"
+#include "train/atomic_file.h"
+#include "train/trained_model.h"
+
+namespace sentzoo {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+nlohmann::json read_json_or_empty(const fs::path& p) {
+  std::ifstream in(p);
+  if (!in) return nlohmann::json::object();
+  return nlohmann::json::parse(in);
+}
+
+fs::path tokenizer_file(const fs::path& dir) {
+  for (const char* name : {"vocab.txt",
+                           "sentencepiece.model",
+                           "spiece.model",
+                           "sentencepiece.bpe.model",
+                           "tokenizer.model"})
+    if (fs::is_regular_file(dir / name)) return dir / name;
+  throw std::runtime_error(fmt::format(
+      "{}: no tokenizer (vocab.txt or a SentencePiece .model) in the folder", dir.string()));
+}
+
+template <class T>
+void check_same(const std::optional<T>& flag,
+                const T& folder,
+                const char* name,
+                const fs::path& d) {
+  if (flag && *flag != folder)
+    throw std::invalid_argument(fmt::format("--{} {} contradicts {} (which says {})",
+                                            name,
+                                            nlohmann::json(*flag).dump(),
+                                            d.string(),
+                                            nlohmann::json(folder).dump()));
+}
+
+}  // namespace
+
+void save_sentence_transformer(DualEncoderImpl& model,
+                               const fs::path& dir,
+                               const nlohmann::json& meta,
+                               const fs::path& tokenizer) {
+  const auto& c = model.config;
+  if (c.encoder.architecture != "bert")
+    throw std::invalid_argument("--format huggingface: BERT encoders only (this is " +
+                                c.encoder.architecture + "); use --format torchscript");
+  if (!c.shared || c.pooling.dense_dim > 0)
+    throw std::invalid_argument(
+        "--format huggingface: separate towers and dense projections are not written");
+  if (tokenizer.extension() != ".txt")
+    throw std::invalid_argument("--format huggingface: needs a WordPiece vocab.txt");
+  static const std::map<std::string, std::string> st_modes = {
+      {"cls", "pooling_mode_cls_token"},
+      {"mean", "pooling_mode_mean_tokens"},
+      {"max", "pooling_mode_max_tokens"},
+      {"weighted_mean", "pooling_mode_weightedmean_tokens"},
+      {"last_token", "pooling_mode_lasttoken"}};
+  const std::string mode = to_string(model.pooling);
+  if (!st_modes.count(mode))
+    throw std::invalid_argument("--format huggingface: sentence-transformers has no '" + mode +
+                                "' pooling; use --format torchscript");
+  const bool lower = meta.value("lowercase", true);
+  const int64_t max_length = meta.value("max_length", int64_t{512});
+  auto write = [](const fs::path& p, const nlohmann::json& j) {
+    std::ofstream out(p);
+    out << j.dump(2) << "\n";
+    if (!out) throw std::runtime_error(fmt::format("{}: cannot write", p.string()));
+  };
+  write_directory_atomic(dir, [&](const fs::path& tmp) {
+    save_hf_encoder(*model.tower, tmp.string());
+    fs::copy_file(tokenizer, tmp / "vocab.txt");
+    write(tmp / "tokenizer_config.json",
+          {{"tokenizer_class", "BertTokenizer"},
+           {"do_lower_case", lower},
+           {"model_max_length", max_length},
+           {"unk_token", "[UNK]"},
+           {"sep_token", "[SEP]"},
+           {"pad_token", "[PAD]"},
+           {"cls_token", "[CLS]"},
+           {"mask_token", "[MASK]"}});
+    write(tmp / "special_tokens_map.json",
+          {{"unk_token", "[UNK]"},
+           {"sep_token", "[SEP]"},
+           {"pad_token", "[PAD]"},
+           {"cls_token", "[CLS]"},
+           {"mask_token", "[MASK]"}});
+    write(tmp / "sentence_bert_config.json",
+          {{"max_seq_length", max_length}, {"do_lower_case", false}});
+    nlohmann::json modules = nlohmann::json::array();
+    modules.push_back({{"idx", 0},
+                       {"name", "0"},
+                       {"path", ""},
+                       {"type", "sentence_transformers.models.Transformer"}});
+    modules.push_back({{"idx", 1},
+                       {"name", "1"},
+                       {"path", "1_Pooling"},
+                       {"type", "sentence_transformers.models.Pooling"}});
+    if (c.pooling.normalize) {
+      modules.push_back({{"idx", 2},
+                         {"name", "2"},
+                         {"path", "2_Normalize"},
+                         {"type", "sentence_transformers.models.Normalize"}});
+      fs::create_directories(tmp / "2_Normalize");
+    }
+    write(tmp / "modules.json", modules);
+    nlohmann::json pool = {{"word_embedding_dimension", c.encoder.hidden_size}};
+    for (const auto& [name, key] : st_modes) pool[key] = name == mode;
+    pool["pooling_mode_mean_sqrt_len_tokens"] = false;
+    fs::create_directories(tmp / "1_Pooling");
+    write(tmp / "1_Pooling" / "config.json", pool);
+  });
+}
+
+nlohmann::json export_model(const ExportRequest& r) {
+  if (r.format != "torchscript" && r.format != "huggingface")
+    throw std::invalid_argument(
+        fmt::format("--format {}: expected torchscript or huggingface", r.format));
+  if (r.kind && *r.kind != "dual" && *r.kind != "cross")
+    throw std::invalid_argument("--kind must be dual or cross, got '" + *r.kind + "'");
+  fs::path dir = r.checkpoint;
+  if (!fs::is_directory(dir))
+    throw std::runtime_error(fmt::format("{}: no such folder", dir.string()));
+  if (!fs::exists(dir / "sentzoo.json") && fs::exists(dir / "best" / "sentzoo.json"))
+    dir = dir / "best";
+
+  nlohmann::json meta;
+  DualEncoder dual_model{nullptr};
+  CrossEncoder cross_model{nullptr};
+  EncoderConfig encoder;
+  if (fs::exists(dir / "sentzoo.json")) {  // sentzoo training output
+    TrainedModel tm = load_trained_model(dir);
+    if (tm.kind == "mlm")
+      throw std::runtime_error(
+          fmt::format("{}: an MLM model; export needs a dual or cross encoder (fine-tune it first)",
+                      dir.string()));
+    check_same(r.kind, tm.kind, "kind", dir);
+    meta = tm.info;
+    encoder = tm.encoder->config;
+    if (tm.kind == "dual") {
+      check_same(r.pooling, tm.dual->config.pooling.mode, "pooling", dir);
+      check_same(r.normalize, tm.dual->config.pooling.normalize, "normalize", dir);
+      dual_model = tm.dual;
+    } else {
+      if (r.pooling) throw std::invalid_argument("--pooling does not apply to a cross encoder");
+      cross_model = tm.cross;
+    }
+    if (r.max_length) meta["max_length"] = *r.max_length;
+  } else if (fs::exists(dir / "modules.json")) {  // sentence-transformers folder
+    check_same(r.kind, std::string("dual"), "kind", dir);
+    DualEncoder dual = load_sentence_transformer(dir.string());
+    check_same(r.pooling, dual->config.pooling.mode, "pooling", dir);
+    check_same(r.normalize, dual->config.pooling.normalize, "normalize", dir);
+    const auto st = read_json_or_empty(dir / "sentence_bert_config.json");
+    const auto tok = read_json_or_empty(dir / "tokenizer_config.json");
+    encoder = dual->config.encoder;
+    meta = {{"kind", "dual"},
+            {"pooling", dual->config.pooling},
+            {"max_length", r.max_length.value_or(st.value("max_seq_length", int64_t{512}))},
+            {"lowercase", tok.value("do_lower_case", st.value("do_lower_case", false))}};
+    dual_model = dual;
+  } else if (fs::exists(dir / "config.json")) {  // plain Hugging Face encoder
+    const std::string kind = r.kind.value_or("dual");
+    if (kind == "cross")
+      throw std::runtime_error(fmt::format(
+          "{}: a plain Hugging Face encoder has no trained cross-encoder head; train one with "
+          "sentzoo-train (objective cross) and export its output folder",
+          dir.string()));
+    DualEncoderConfig c;
+    c.encoder = load_hf_encoder(dir.string())->config;
+    c.pooling.mode = r.pooling.value_or("mean");
+    c.pooling.normalize = r.normalize.value_or(false);
+    c.validate();
+    DualEncoder dual(c);
+    dual->tower = dual->replace_module("tower", load_hf_encoder(dir.string()));
+    dual->eval();
+    const auto tok = read_json_or_empty(dir / "tokenizer_config.json");
+    encoder = c.encoder;
+    meta = {{"kind", "dual"},
+            {"pooling", c.pooling},
+            {"max_length", r.max_length.value_or(tok.value("model_max_length", int64_t{512}))},
+            {"lowercase", tok.value("do_lower_case", true)}};
+    dual_model = dual;
+  } else {
+    throw std::runtime_error(
+        fmt::format("{}: not a model folder (expected sentzoo.json, modules.json or config.json)",
+                    dir.string()));
+  }
+  const fs::path tok = tokenizer_file(dir);
+  meta["architecture"] = encoder.architecture;
+  meta["tokenizer"] = tok.extension() == ".model" ? "sentencepiece" : "wordpiece";
+  meta["sentzoo_version"] = SENTZOO_VERSION;
+  meta["source"] = fs::absolute(dir).string();
+  meta["inputs"] = {"input_ids", "attention_mask", "token_type_ids (optional)"};
+  meta["output"] = meta["kind"] == "dual"
+                       ? "sentence vectors (B, D) after pooling (+ dense) (+ L2 normalisation)"
+                       : "logits (B) for one label, (B, K) for K classes";
+  if (meta["kind"] == "dual") meta["normalize"] = meta["pooling"].value("normalize", false);
+  if (meta.value("max_length", int64_t{0}) > encoder.max_position_embeddings &&
+      encoder.position_embedding == "absolute")
+    meta["max_length"] = encoder.max_position_embeddings;
+  if (r.format == "huggingface") {
+    if (!dual_model)
+      throw std::invalid_argument("--format huggingface writes dual encoders only (this is a " +
+                                  meta["kind"].get<std::string>() + " encoder)");
+    save_sentence_transformer(*dual_model, r.output, meta, tok);
+    return meta;
+  }
+  auto module = dual_model ? script_dual_encoder(*dual_model) : script_cross_encoder(*cross_model);
+  save_torchscript(module, r.output, {meta, nlohmann::json(encoder), tok});
+  return meta;
+}
+
+}  // namespace sentzoo

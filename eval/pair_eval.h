@@ -1,0 +1,67 @@
+#pragma once
+// Evaluation of a PairModel on labelled pairs (sentzoo-eval): scores every pair (cosine of the
+// two sentence vectors for a dual encoder, the logit for a cross encoder), then the metrics that
+// apply to the labels: 0/1 labels -> threshold metrics with the valid -> test protocol
+// (eval/threshold.h) plus rank correlations; graded labels -> Spearman/Pearson; K-class cross
+// encoders -> accuracy with class offsets tuned on valid. Throughput is measured, not estimated.
+
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "data/example.h"
+#include "eval/metrics.h"
+#include "eval/pair_model.h"
+
+namespace sentzoo {
+
+/// One scored set.
+struct PairScores {
+  std::vector<double> scores;  // (N) a score per pair: higher = more similar / positive
+  std::vector<int> predicted;  // (N) 0/1 or class id; empty for graded labels
+  double seconds = 0;          // wall time to tokenize and score all pairs
+  nlohmann::json json;         // the issue #7 record: accuracy, f1, ..., pairs, pairs_per_second
+};
+
+struct PairEvaluation {
+  PairScores test;
+  std::optional<PairScores> valid;
+  /// {"test": {...}, "valid": {...}} plus "model": {kind, path metadata}.
+  nlohmann::json json() const;
+};
+
+/// Scores pairs: dual -> cosine(u, v) (float64), cross -> logit; K-class cross -> (N, K) logits
+/// in `classes` and argmax scores. Also returns the seconds spent.
+struct RawScores {
+  std::vector<double> scores;
+  std::vector<std::vector<double>> classes;  // K-class cross encoders only
+  double seconds = 0;
+};
+RawScores score_pairs(const PairModel& model,
+                      const std::vector<PairExample>& pairs,
+                      int64_t batch_size = 64);
+
+/// Evaluates on test (thresholds / class offsets from valid when given). Throws
+/// std::runtime_error when the model does not fit the labels (graded labels on a K-class cross
+/// encoder, class ids out of range, fewer than 2 pairs).
+PairEvaluation evaluate_pairs(const PairModel& model,
+                              const std::vector<PairExample>& test,
+                              const std::optional<std::vector<PairExample>>& valid,
+                              int64_t batch_size = 64);
+
+/// One line for stderr: "test: accuracy 0.8123 f1 ... (threshold 0.73 from valid), 1234 pairs/s".
+std::string summary_line(const PairEvaluation& e);
+
+/// TSV rows text1, text2, label, score, predicted (tabs/newlines in texts become spaces).
+void write_predictions(const std::string& path,
+                       const std::vector<PairExample>& pairs,
+                       const PairScores& scores);
+
+namespace detail {
+/// The issue #7 JSON keys from a Metrics record ("roc_auc" -> "auc", "accuracy_threshold" ->
+/// "threshold", threshold_source "self" -> `self_name`).
+nlohmann::json metrics_json(const Metrics& m, const std::string& self_name);
+}  // namespace detail
+
+}  // namespace sentzoo

@@ -1,0 +1,188 @@
+// PairModel (eval/pair_model.h): one interface over TorchScript exports and training folders.
+
+#include "eval/pair_model.h"
+
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <fstream>
+#include <numeric>
+
+#include "models/export.h"
+#include "train/trained_model.h"
+
+namespace sentzoo {
+
+namespace fs = std::filesystem;
+
+namespace detail {
+std::vector<std::vector<int64_t>> length_batches(const std::vector<int64_t>& lengths,
+                                                 int64_t batch_size) {
+  if (batch_size < 1) throw std::invalid_argument("batch size must be >= 1");
+  std::vector<int64_t> order(lengths.size());
+  std::iota(order.begin(), order.end(), 0);
+  std::stable_sort(
+      order.begin(), order.end(), [&](int64_t a, int64_t b) { return lengths[a] < lengths[b]; });
+  std::vector<std::vector<int64_t>> out;
+  for (size_t i = 0; i < order.size(); i += batch_size)
+    out.emplace_back(order.begin() + i,
+                     order.begin() + std::min(order.size(), i + static_cast<size_t>(batch_size)));
+  return out;
+}
+}  // namespace detail
+
+namespace {
+
+TokenizerOptions tokenizer_options(const nlohmann::json& meta) {
+  TokenizerOptions o;
+  o.lowercase = meta.value("lowercase", true);
+  return o;
+}
+
+// load_tokenizer reads files: the bytes from the archive go through a private temporary file.
+std::shared_ptr<Tokenizer> tokenizer_from_bytes(const std::string& bytes,
+                                                const std::string& ext,
+                                                const nlohmann::json& meta) {
+  static std::atomic<int> counter{0};
+  const fs::path tmp =
+      fs::temp_directory_path() / fmt::format("sentzoo-tok-{}-{}{}", ::getpid(), counter++, ext);
+  {
+    std::ofstream out(tmp, std::ios::binary);
+    out << bytes;
+    if (!out) throw std::runtime_error(fmt::format("{}: cannot write", tmp.string()));
+  }
+  try {
+    std::shared_ptr<Tokenizer> t = load_tokenizer(tmp, tokenizer_options(meta));
+    fs::remove(tmp);
+    return t;
+  } catch (...) {
+    fs::remove(tmp);
+    throw;
+  }
+}
+
+}  // namespace
+
+PairModel PairModel::load(const fs::path& path) {
+  PairModel m;
+  if (fs::is_regular_file(path)) {
+    auto ts = load_torchscript(path);
+    m.metadata_ = ts.metadata;
+    if (!ts.files["vocab.txt"].empty())
+      m.tokenizer_ = tokenizer_from_bytes(ts.files["vocab.txt"], ".txt", m.metadata_);
+    else if (!ts.files["sentencepiece.model"].empty())
+      m.tokenizer_ = tokenizer_from_bytes(ts.files["sentencepiece.model"], ".model", m.metadata_);
+    else
+      throw std::runtime_error(
+          fmt::format("{}: the archive holds no vocab.txt or sentencepiece.model", path.string()));
+    auto module = ts.module;
+    m.forward_ = [module](const torch::Tensor& ids,
+                          const torch::Tensor& mask,
+                          const torch::Tensor& seg) mutable {
+      return module.forward({ids, mask, seg}).toTensor();
+    };
+  } else if (fs::is_directory(path)) {
+    fs::path dir = path;
+    if (!fs::exists(dir / "sentzoo.json") && fs::exists(dir / "best" / "sentzoo.json"))
+      dir = dir / "best";
+    TrainedModel tm = load_trained_model(dir);  // throws "not a sentzoo model folder"
+    m.metadata_ = tm.info;
+    if (tm.kind == "dual") {
+      auto dual = tm.dual;
+      m.forward_ = [dual](const torch::Tensor& ids,
+                          const torch::Tensor& mask,
+                          const torch::Tensor& seg) mutable {
+        return dual->forward(ids, mask, seg, 0);
+      };
+    } else if (tm.kind == "cross") {
+      auto cross = tm.cross;
+      m.forward_ = [cross](const torch::Tensor& ids,
+                           const torch::Tensor& mask,
+                           const torch::Tensor& seg) mutable {
+        return cross->forward(ids, mask, seg);
+      };
+    }
+    if (fs::exists(dir / "vocab.txt"))
+      m.tokenizer_ = load_tokenizer(dir / "vocab.txt", tokenizer_options(m.metadata_));
+    else
+      m.tokenizer_ = load_tokenizer(dir, tokenizer_options(m.metadata_));
+  } else {
+    throw std::runtime_error(fmt::format("{}: no such file or folder", path.string()));
+  }
+  m.kind_ = m.metadata_.value("kind", std::string());
+  if (m.kind_ != "dual" && m.kind_ != "cross")
+    throw std::runtime_error(
+        fmt::format("{}: model kind '{}' is not a dual or cross encoder", path.string(), m.kind_));
+  m.max_length_ = m.metadata_.value("max_length", int64_t{512});
+  return m;
+}
+
+torch::Tensor PairModel::run_batched(const std::vector<Encoding>& encodings,
+                                     int64_t batch_size,
+                                     const Progress& progress) const {
+  torch::NoGradGuard no_grad;
+  std::vector<int64_t> lengths;
+  lengths.reserve(encodings.size());
+  for (const auto& e : encodings) lengths.push_back(static_cast<int64_t>(e.ids.size()));
+  const int64_t pad = std::max<int64_t>(0, tokenizer_->special().pad);
+  const int64_t total = static_cast<int64_t>(encodings.size());
+  torch::Tensor out;
+  int64_t done = 0;
+  for (const auto& rows : detail::length_batches(lengths, batch_size)) {
+    const int64_t B = static_cast<int64_t>(rows.size());
+    int64_t T = 1;
+    for (auto r : rows) T = std::max(T, lengths[r]);
+    auto ids = torch::full({B, T}, pad, torch::kLong);
+    auto mask = torch::zeros({B, T}, torch::kLong);
+    auto seg = torch::zeros({B, T}, torch::kLong);
+    auto pi = ids.accessor<int64_t, 2>(), pm = mask.accessor<int64_t, 2>();
+    auto ps = seg.accessor<int64_t, 2>();
+    for (int64_t b = 0; b < B; ++b) {
+      const auto& e = encodings[rows[b]];
+      for (size_t t = 0; t < e.ids.size(); ++t) {
+        pi[b][t] = e.ids[t];
+        pm[b][t] = 1;
+        ps[b][t] = t < e.type_ids.size() ? e.type_ids[t] : 0;
+      }
+    }
+    auto y = forward_(ids, mask, seg).to(torch::kFloat);
+    if (!out.defined()) {
+      auto shape = y.sizes().vec();
+      shape[0] = total;
+      out = torch::empty(shape, y.options());
+    }
+    out.index_copy_(0, torch::tensor(rows, torch::kLong), y);
+    done += B;
+    if (progress) progress(done, total);
+  }
+  if (!out.defined()) out = torch::empty({0}, torch::kFloat);
+  return out;
+}
+
+torch::Tensor PairModel::encode(const std::vector<std::string>& texts,
+                                int64_t batch_size,
+                                const Progress& progress) const {
+  if (kind_ != "dual")
+    throw std::runtime_error("encode needs a dual encoder; this model is a " + kind_ +
+                             " encoder (it scores pairs, it does not embed sentences)");
+  std::vector<Encoding> enc;
+  enc.reserve(texts.size());
+  for (const auto& t : texts) enc.push_back(tokenizer_->encode(t, max_length_));
+  return run_batched(enc, batch_size, progress);
+}
+
+torch::Tensor PairModel::score_pairs(const std::vector<std::pair<std::string, std::string>>& pairs,
+                                     int64_t batch_size,
+                                     const Progress& progress) const {
+  if (kind_ != "cross")
+    throw std::runtime_error("score_pairs needs a cross encoder; this model is a " + kind_ +
+                             " encoder");
+  std::vector<Encoding> enc;
+  enc.reserve(pairs.size());
+  for (const auto& [a, b] : pairs) enc.push_back(tokenizer_->encode_pair(a, b, max_length_));
+  return run_batched(enc, batch_size, progress);
+}
+
+}  // namespace sentzoo

@@ -1,0 +1,68 @@
+#pragma once
+// PairModel: what sentzoo-eval / -encode / compare need from a model, whichever way it was
+// shipped: a TorchScript export (models/export.h; tokenizer and metadata inside the file) or a
+// training output folder (DIR or DIR/best, train/trained_model.h). Texts in, vectors or pair
+// logits out, batched by length internally and returned in input order.
+
+#include <torch/torch.h>
+
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "data/tokenizer.h"
+
+namespace sentzoo {
+
+/// Called after each batch with (done, total) items; may be empty.
+using Progress = std::function<void(int64_t done, int64_t total)>;
+
+class PairModel {
+ public:
+  /// A .pt file (TorchScript from sentzoo-export) or a training output folder (DIR with best/,
+  /// or the best/ folder itself). Throws std::runtime_error naming the path and what is wrong
+  /// (missing, not a sentzoo model, an MLM-only model).
+  static PairModel load(const std::filesystem::path& path);
+
+  const std::string& kind() const { return kind_; }  // "dual" | "cross"
+  const nlohmann::json& metadata() const { return metadata_; }
+  const Tokenizer& tokenizer() const { return *tokenizer_; }
+  int64_t max_length() const { return max_length_; }
+  /// Number of logits of a cross encoder (1 = one score per pair).
+  int64_t num_labels() const { return metadata_.value("num_labels", int64_t{1}); }
+
+  /// Dual: (N, D) fp32 sentence vectors in input order.
+  torch::Tensor encode(const std::vector<std::string>& texts,
+                       int64_t batch_size = 64,
+                       const Progress& progress = {}) const;
+  /// Cross: (N) or (N, K) fp32 logits of [CLS] a [SEP] b [SEP], in input order.
+  torch::Tensor score_pairs(const std::vector<std::pair<std::string, std::string>>& pairs,
+                            int64_t batch_size = 64,
+                            const Progress& progress = {}) const;
+
+ private:
+  using Forward = std::function<torch::Tensor(
+      const torch::Tensor& ids, const torch::Tensor& mask, const torch::Tensor& segments)>;
+  torch::Tensor run_batched(const std::vector<Encoding>& encodings,
+                            int64_t batch_size,
+                            const Progress& progress) const;
+
+  std::string kind_;
+  nlohmann::json metadata_;
+  std::shared_ptr<Tokenizer> tokenizer_;
+  int64_t max_length_ = 512;
+  Forward forward_;
+  std::shared_ptr<void> holder_;  // keeps the module behind forward_ alive
+};
+
+namespace detail {
+/// Row order that groups similar lengths (stable sort by length), then cut into batches.
+std::vector<std::vector<int64_t>> length_batches(const std::vector<int64_t>& lengths,
+                                                 int64_t batch_size);
+}  // namespace detail
+
+}  // namespace sentzoo

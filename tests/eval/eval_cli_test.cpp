@@ -1,0 +1,183 @@
+// sentzoo-eval / -export / -encode and the example consumer: a training folder and its export
+// give the same outputs, the metrics JSON follows the issue #7 shape, and bad inputs exit 1 or 2.
+
+#include <gtest/gtest.h>
+
+#include "eval/export_model.h"
+#include "eval/pair_eval.h"
+#include "eval/pair_model.h"
+#include "models/export.h"
+#include "tests/eval/export_test_util.h"
+#include "train/npy.h"
+
+namespace sentzoo {
+namespace {
+
+using testing::run_main;
+using testing::TempDir;
+
+const std::vector<std::string> kTexts = {"hello world", "the cat runs", "中文字", "a", "x x x x"};
+
+TEST(PairModel, TrainingFolderAndExportAgree) {
+  TempDir tmp("pairmodel");
+  for (const std::string kind : {"dual", "cross"}) {
+    const auto dir = tmp.path / kind;
+    testing::save_tiny_model(dir, kind, kind == "dual" ? "roformer_v2" : "bert");
+    ExportRequest r;
+    r.checkpoint = dir;  // DIR, not DIR/best: best/ is found
+    r.output = tmp.path / (kind + ".pt");
+    const auto meta = export_model(r);
+    EXPECT_EQ(meta["kind"], kind);
+    const auto folder = PairModel::load(dir / "best");
+    const auto exported = PairModel::load(r.output);
+    EXPECT_EQ(exported.kind(), kind);
+    EXPECT_EQ(exported.max_length(), 16);
+    torch::Tensor a, b;
+    if (kind == "dual") {
+      a = folder.encode(kTexts, 2), b = exported.encode(kTexts, 3);
+      EXPECT_EQ(a.sizes(), (std::vector<int64_t>{5, 32}));
+      // L2-normalised (the pooling config says so) and independent of batching.
+      EXPECT_LE((a.norm(2, 1) - 1).abs().max().item<double>(), 1e-5);
+      EXPECT_LE((a - folder.encode(kTexts, 5)).abs().max().item<double>(), 1e-5);
+      EXPECT_THROW(folder.score_pairs({{"a", "b"}}), std::runtime_error);
+    } else {
+      std::vector<std::pair<std::string, std::string>> p = {{"hello", "world"}, {"a", "the cat"}};
+      a = folder.score_pairs(p, 1), b = exported.score_pairs(p, 2);
+      EXPECT_EQ(a.sizes(), (std::vector<int64_t>{2}));
+      EXPECT_THROW(folder.encode(kTexts), std::runtime_error);
+    }
+    EXPECT_LE((a - b).abs().max().item<double>(), 1e-5) << kind;
+  }
+  EXPECT_THROW(PairModel::load(tmp.path / "missing"), std::runtime_error);
+}
+
+TEST(PairEval, JsonShapeAndThresholdSource) {
+  TempDir tmp("paireval");
+  testing::save_tiny_model(tmp.path, "dual");
+  testing::write_pairs(tmp.path / "p.tsv");
+  testing::write_pairs(tmp.path / "g.tsv", /*graded=*/true);
+  const auto model = PairModel::load(tmp.path);
+  std::vector<PairExample> pairs;
+  for (const auto& line : {"hello world\thello world\t1",
+                           "the cat\ta b\t0",
+                           "x\tthe world\t0",
+                           "hello\thellos\t1",
+                           "中文\t文字\t1",
+                           "cafe\tcafé naive\t0"}) {
+    std::string s = line;
+    auto t1 = s.find('\t'), t2 = s.rfind('\t');
+    pairs.push_back({s.substr(0, t1), s.substr(t1 + 1, t2 - t1 - 1), std::stod(s.substr(t2 + 1))});
+  }
+  const auto self = evaluate_pairs(model, pairs, std::nullopt);
+  const auto& j = self.test.json;
+  for (const char* key : {"accuracy",
+                          "f1",
+                          "precision",
+                          "recall",
+                          "ap",
+                          "auc",
+                          "mcc",
+                          "spearman",
+                          "pearson",
+                          "threshold",
+                          "pairs",
+                          "pairs_per_second"})
+    EXPECT_TRUE(j.contains(key)) << key;
+  EXPECT_EQ(j["threshold_source"], "test");
+  EXPECT_EQ(j["pairs"], 6);
+  // Accuracy recomputed from the returned scores and threshold (predict 1 iff score > t).
+  int correct = 0;
+  for (size_t i = 0; i < pairs.size(); ++i)
+    correct += (self.test.scores[i] > j["threshold"].get<double>()) == (pairs[i].label == 1);
+  EXPECT_DOUBLE_EQ(j["accuracy"].get<double>(), correct / 6.0);
+  const auto with_valid = evaluate_pairs(model, pairs, pairs);
+  EXPECT_EQ(with_valid.test.json["threshold_source"], "valid");
+  ASSERT_TRUE(with_valid.valid);
+  EXPECT_TRUE(with_valid.json().contains("valid"));
+  // Graded labels: correlations only.
+  auto graded = pairs;
+  for (size_t i = 0; i < graded.size(); ++i) graded[i].label = 0.7 * i;
+  const auto g = evaluate_pairs(model, graded, std::nullopt).test.json;
+  EXPECT_TRUE(g.contains("spearman"));
+  EXPECT_FALSE(g.contains("accuracy"));
+  EXPECT_FALSE(g.contains("threshold"));
+  // A 3-class cross encoder cannot take graded labels.
+  testing::save_tiny_model(tmp.path / "nli", "cross", "bert", "mean", 3);
+  const auto nli = PairModel::load(tmp.path / "nli");
+  EXPECT_THROW(evaluate_pairs(nli, graded, std::nullopt), std::runtime_error);
+  EXPECT_EQ(evaluate_pairs(nli, pairs, std::nullopt).test.predicted.size(), pairs.size());
+}
+
+TEST(EvalCli, ExitCodesJsonAndPredictions) {
+  TempDir tmp("evalcli");
+  testing::save_tiny_model(tmp.path / "dual", "dual");
+  testing::write_pairs(tmp.path / "p.tsv");
+  const std::string test = " --test tsv:" + (tmp.path / "p.tsv").string();
+  EXPECT_EQ(run_main("sentzoo-eval", "--model " + (tmp.path / "dual").string()).code, 2);
+  EXPECT_EQ(run_main("sentzoo-eval", "--model " + (tmp.path / "nope").string() + test).code, 1);
+  const auto ok = run_main("sentzoo-eval",
+                           "--model " + (tmp.path / "dual").string() + test +
+                               " --valid tsv:" + (tmp.path / "p.tsv").string() + " --predictions " +
+                               (tmp.path / "pred.tsv").string());
+  ASSERT_EQ(ok.code, 0);
+  const auto j = nlohmann::json::parse(ok.out);
+  EXPECT_EQ(j["test"]["threshold_source"], "valid");
+  EXPECT_EQ(j["valid"]["pairs"], 8);
+  std::ifstream pred(tmp.path / "pred.tsv");
+  int lines = 0;
+  for (std::string l; std::getline(pred, l);) ++lines;
+  EXPECT_EQ(lines, 9);  // header + 8 pairs
+}
+
+TEST(ExportCli, ExportEncodeAndConsumer) {
+  TempDir tmp("exportcli");
+  testing::save_tiny_model(tmp.path / "m", "dual", "deepnet", "max");
+  const std::string pt = (tmp.path / "m.pt").string();
+  EXPECT_EQ(run_main("sentzoo-export",
+                     "--checkpoint " + (tmp.path / "m").string() + " --output " + pt +
+                         " --format huggingface")
+                .code,
+            2);
+  EXPECT_EQ(
+      run_main("sentzoo-export", "--checkpoint " + (tmp.path / "nope").string() + " --output " + pt)
+          .code,
+      1);
+  ASSERT_EQ(
+      run_main("sentzoo-export", "--checkpoint " + (tmp.path / "m").string() + " --output " + pt)
+          .code,
+      0);
+  {
+    std::ofstream in(tmp.path / "in.txt");
+    for (const auto& t : kTexts) in << t << "\n";
+  }
+  ASSERT_EQ(run_main("sentzoo-encode",
+                     "--model " + pt + " --input " + (tmp.path / "in.txt").string() + " --output " +
+                         (tmp.path / "e.npy").string() + " --batch-size 2")
+                .code,
+            0);
+  const auto npy = read_npy(tmp.path / "e.npy");
+  ASSERT_EQ(npy.shape, (std::vector<int64_t>{5, 32}));
+  const auto native = PairModel::load(tmp.path / "m").encode(kTexts);
+  auto got = torch::from_blob(const_cast<float*>(npy.data.data()), {5, 32});
+  EXPECT_LE((got - native).abs().max().item<double>(), 1e-5);
+  // The consumer links torch only: ids in, vectors out, same numbers as the native model.
+  const auto& tok = PairModel::load(tmp.path / "m").tokenizer();
+  const auto e0 = tok.encode(kTexts[0]), e1 = tok.encode(kTexts[2]);
+  std::string ids;
+  for (auto i : e0.ids) ids += " " + std::to_string(i);
+  ids += " ,";
+  for (auto i : e1.ids) ids += " " + std::to_string(i);
+  const auto out = run_main("sentzoo-example-consumer", pt + ids);
+  ASSERT_EQ(out.code, 0);
+  std::istringstream rows(out.out);
+  for (int r : {0, 2}) {
+    for (int64_t d = 0; d < 32; ++d) {
+      double v;
+      rows >> v;
+      EXPECT_NEAR(v, native[r][d].item<double>(), 1e-5) << r << "," << d;
+    }
+  }
+}
+
+}  // namespace
+}  // namespace sentzoo
