@@ -1,19 +1,26 @@
 #pragma once
 // The one place where LibTorch 1.13 (Debian bookworm) and LibTorch 2.x differ for sentzoo:
-// the autocast API (renamed to device-typed functions in 2.4, TOOLCHAIN.md §4 and §10).
+// the autocast API (renamed to device-typed functions in 2.4, TOOLCHAIN.md §4 and §10) and the
+// optional fused attention (at::scaled_dot_product_attention, public since 2.0, §7 and §10).
 // Everything else in the tree is written against the API both versions share.
 
 #include <ATen/autocast_mode.h>
+#include <ATen/core/Tensor.h>
 #include <c10/core/DeviceType.h>
 #include <c10/core/ScalarType.h>
 #include <torch/version.h>
 
+#include <limits>
 #include <stdexcept>
 #include <string>
 
 #define SENTZOO_TORCH_AT_LEAST(major, minor) \
   (TORCH_VERSION_MAJOR > (major) ||          \
    (TORCH_VERSION_MAJOR == (major) && TORCH_VERSION_MINOR >= (minor)))
+
+#if SENTZOO_TORCH_AT_LEAST(2, 0)
+#include <ATen/ops/scaled_dot_product_attention.h>
+#endif
 
 namespace sentzoo::compat {
 
@@ -97,6 +104,42 @@ class AutocastGuard {
 /// True when autocast is on for `device` in this thread.
 inline bool autocast_active(c10::DeviceType device = c10::DeviceType::CPU) {
   return detail::autocast_enabled(device);
+}
+
+/// True when this LibTorch has the public at::scaled_dot_product_attention (2.0+, TOOLCHAIN.md
+/// §7 and §10).
+inline constexpr bool kHasFusedAttention = SENTZOO_TORCH_AT_LEAST(2, 0);
+
+/// softmax(q k^T / sqrt(D) + pad) v through at::scaled_dot_product_attention: the fused
+/// counterpart of models/attention.cpp's detail::masked_attention, whose semantics it keeps
+/// (padded keys get float's lowest value, so a row whose keys are all padding stays uniform, not
+/// NaN). q, k, v: fp32 (B, H, T, D) outside autocast; key_mask: (B, T), 1 = keep, 0 = padding;
+/// no dropout. Equal to masked_attention within 1e-5 (tests/core/compat_test.cpp). Throws
+/// std::logic_error before LibTorch 2.0, std::invalid_argument for other dtypes or under autocast
+/// (which would run it in bf16).
+inline at::Tensor fused_attention(const at::Tensor& q,
+                                  const at::Tensor& k,
+                                  const at::Tensor& v,
+                                  const at::Tensor& key_mask) {
+#if SENTZOO_TORCH_AT_LEAST(2, 0)
+  if (q.scalar_type() != c10::ScalarType::Float || k.scalar_type() != c10::ScalarType::Float ||
+      v.scalar_type() != c10::ScalarType::Float) {
+    throw std::invalid_argument("fused_attention: expected fp32 q, k, v");
+  }
+  if (autocast_active(q.device().type())) {
+    throw std::invalid_argument("fused_attention: expected to run outside autocast");
+  }
+  if (!key_mask.defined()) return at::scaled_dot_product_attention(q, k, v);
+  // (B, T) -> additive (B, 1, 1, T): 0 for kept keys, float's lowest for padding.
+  auto mask = key_mask.eq(0)
+                  .to(c10::ScalarType::Float)
+                  .mul(std::numeric_limits<float>::lowest())
+                  .view({key_mask.size(0), 1, 1, key_mask.size(1)});
+  return at::scaled_dot_product_attention(q, k, v, mask);
+#else
+  (void)q, (void)k, (void)v, (void)key_mask;
+  throw std::logic_error("fused_attention needs LibTorch 2.0 or newer");
+#endif
 }
 
 }  // namespace sentzoo::compat
