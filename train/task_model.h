@@ -31,6 +31,7 @@ struct TokenizedSplit {
   std::vector<Encoding> a, b, c;
   std::vector<double> labels;
   std::vector<int64_t> lengths;  // bucketing key per example
+  bool triplets = false;         // read from triplet data (query/pos[/neg]): no real labels
   size_t size() const { return a.size(); }
 };
 
@@ -80,6 +81,7 @@ torch::Tensor encode_texts(RunSetup& run,
                            Task& task,
                            const std::vector<Encoding>& texts,
                            int64_t batch_size,
-                           bool autocast);
+                           bool autocast,
+                           torch::ScalarType amp_dtype = torch::kBFloat16);
 
 }  // namespace sentzoo
