@@ -29,7 +29,13 @@ int train(const cxxopts::ParseResult& args) {
       // Overrides apply to the resolved config (file + defaults), so any key can be set, each
       // checked against its type; the result is parsed and validated again.
       nlohmann::json resolved = config;
-      apply_overrides(resolved, args["set"].as<std::vector<std::string>>());
+      for (const auto& assignment : args["set"].as<std::vector<std::string>>()) {
+        try {
+          apply_override(resolved, assignment);
+        } catch (const std::exception& e) {
+          throw std::invalid_argument(fmt::format("--set {}: {}", assignment, e.what()));
+        }
+      }
       config = parse_train_config(resolved, config_path + " (with --set)");
     }
   } catch (const std::invalid_argument& e) {
