@@ -358,7 +358,8 @@ torch::Tensor encode_texts(RunSetup& run,
                            const std::vector<Encoding>& texts,
                            int64_t batch_size,
                            bool autocast,
-                           torch::ScalarType amp_dtype) {
+                           torch::ScalarType amp_dtype,
+                           int tower) {
   TORCH_CHECK(task.dual, "encode_texts: task '", task.spec.name, "' is not a dual encoder");
   torch::NoGradGuard no_grad;
   std::vector<int64_t> lengths;
@@ -369,7 +370,8 @@ torch::Tensor encode_texts(RunSetup& run,
     torch::Tensor v;
     {
       compat::AutocastGuard amp(autocast, run.device.type(), amp_dtype);
-      v = task.dual->forward(b.input_ids, b.attention_mask, b.token_type_ids, 0).to(torch::kFloat);
+      v = task.dual->forward(b.input_ids, b.attention_mask, b.token_type_ids, tower)
+              .to(torch::kFloat);
     }
     if (!out.defined())
       out = torch::empty({static_cast<int64_t>(texts.size()), v.size(1)}, v.options());
@@ -409,10 +411,10 @@ Metrics evaluate_task(RunSetup& run, Task& task, const TrainRunConfig& config) {
       namespace F = torch::nn::functional;
       auto u = F::normalize(encode_texts(run, task, dev.a, batch_size, autocast, amp_dtype),
                             F::NormalizeFuncOptions().dim(1));
-      auto v = F::normalize(encode_texts(run, task, dev.b, batch_size, autocast, amp_dtype),
+      auto v = F::normalize(encode_texts(run, task, dev.b, batch_size, autocast, amp_dtype, 1),
                             F::NormalizeFuncOptions().dim(1));
       if (!dev.c.empty()) {
-        auto w = F::normalize(encode_texts(run, task, dev.c, batch_size, autocast, amp_dtype),
+        auto w = F::normalize(encode_texts(run, task, dev.c, batch_size, autocast, amp_dtype, 1),
                               F::NormalizeFuncOptions().dim(1));
         metrics.primary = "triplet_accuracy";
         metrics.values["triplet_accuracy"] =
@@ -428,7 +430,7 @@ Metrics evaluate_task(RunSetup& run, Task& task, const TrainRunConfig& config) {
     }
     if (task.spec.objective == "dual") {
       auto u = encode_texts(run, task, dev.a, batch_size, autocast, amp_dtype);
-      auto v = encode_texts(run, task, dev.b, batch_size, autocast, amp_dtype);
+      auto v = encode_texts(run, task, dev.b, batch_size, autocast, amp_dtype, 1);
       scores = torch::nn::functional::cosine_similarity(
           u, v, torch::nn::functional::CosineSimilarityFuncOptions().dim(1));
     } else {

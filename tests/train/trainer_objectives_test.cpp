@@ -214,6 +214,23 @@ INSTANTIATE_TEST_SUITE_P(All,
                            return std::get<0>(info.param) + "_" + std::get<1>(info.param);
                          });
 
+// Unshared towers: text2 goes through the second tower in training and in evaluation.
+TEST(TrainerObjectives, UnsharedTowersTrainAndEvaluate) {
+  TempRunDir dir("towers");
+  testing::write_toy_data(dir.path());
+  auto j = toy_config(dir.path());
+  j["model"]["shared_towers"] = false;
+  j["data"]["dev"] = j["data"]["train"];
+  j["train"]["max_steps"] = 20;
+  const auto r = run(j, dir / "out");
+  ASSERT_EQ(r.evals.size(), 1u);
+  // 8 training pairs seen 20 times: the ranking of the dev (= train) pairs is learnt, which
+  // needs both towers in evaluation (tower 0 for text2 would score an untrained combination).
+  EXPECT_GT(r.evals[0].metrics.primary_value(), 0.8);
+  const auto model = load_trained_model(dir / "out" / "best");
+  EXPECT_FALSE(model.dual->config.shared);
+}
+
 TEST(TrainerMultitask, RoundRobinVisitsTasksInTurn) {
   TempRunDir dir("round_robin");
   testing::write_toy_data(dir.path());
