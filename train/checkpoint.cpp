@@ -128,6 +128,14 @@ fs::path save_checkpoint(const fs::path& output_dir,
                          int64_t keep) {
   const fs::path target = output_dir / "checkpoints" / fmt::format("{}{}", kPrefix, state.step);
   fs::create_directories(target.parent_path());
+  // Temp folders of writes a crash interrupted (step-N.tmp-XXXXXX): never a resume point.
+  for (const auto& entry : fs::directory_iterator(target.parent_path())) {
+    const std::string name = entry.path().filename().string();
+    if (name.rfind(kPrefix, 0) == 0 && name.find(".tmp-") != std::string::npos) {
+      std::error_code ignored;
+      fs::remove_all(entry.path(), ignored);
+    }
+  }
   write_directory_atomic(target, [&](const fs::path& tmp) {
     write_safetensors((tmp / "model.safetensors").string(), module_tensors(model));
     torch::save(optimizer, (tmp / "optimizer.pt").string());

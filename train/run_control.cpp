@@ -24,7 +24,12 @@ void set_cpu_rng_state(const torch::Tensor& state) {
 
 namespace {
 std::atomic<int> g_stop_signal{0};
-extern "C" void record_stop_signal(int signal_number) { g_stop_signal.store(signal_number); }
+// Records the first signal; a second one gets the default action (a second Ctrl-C ends the
+// process at once). Both calls are async-signal-safe.
+extern "C" void record_stop_signal(int signal_number) {
+  g_stop_signal.store(signal_number);
+  std::signal(signal_number, SIG_DFL);
+}
 }  // namespace
 
 void install_stop_handlers() {

@@ -60,6 +60,7 @@ TokenizedSplit tokenize_split(const Dataset& data,
       throw std::invalid_argument(source +
                                   ": triplet data (query/pos/neg) needs the dual objective");
     }
+    out.triplets = true;
     for (const auto& t : data.triplets) {
       out.a.push_back(tok.encode(t.query, max_length));
       out.b.push_back(tok.encode(t.positive, max_length));
@@ -92,17 +93,21 @@ bool all_binary(const std::vector<double>& labels) {
   return std::all_of(labels.begin(), labels.end(), [](double y) { return y == 0.0 || y == 1.0; });
 }
 
-void check_labels(const Task& task, const TrainRunConfig& config) {
-  const auto& labels = task.train.labels;
-  const std::string what = fmt::format("task '{}' ({})", task.spec.name, task.spec.train);
-  if (task.spec.loss.name == "bce" &&
+void check_labels(const Task& task,
+                  const std::vector<double>& labels,
+                  const std::string& source,
+                  bool training) {
+  const std::string what = fmt::format("task '{}' ({})", task.spec.name, source);
+  // Dev labels are only scored (a graded dev set may evaluate a bce model by Spearman), but K-class
+  // accuracy needs class ids.
+  if (training && task.spec.loss.name == "bce" &&
       !std::all_of(labels.begin(), labels.end(), [](double y) { return y >= 0.0 && y <= 1.0; })) {
     throw std::invalid_argument(what +
                                 ": loss bce needs labels in [0, 1]; scale them with "
                                 "?label_scale= or use cross_entropy / cosent_cross");
   }
   if (task.spec.loss.name == "cross_entropy" || task.spec.loss.name == "softmax") {
-    const int64_t k = task.spec.objective == "cross" ? config.model.num_labels
+    const int64_t k = task.spec.objective == "cross" ? task.spec.num_labels
                                                      : task.spec.loss.params.value("num_labels", 0);
     for (double y : labels) {
       if (y != std::floor(y) || y < 0 || (k > 0 && y >= k)) {
@@ -185,6 +190,11 @@ torch::Tensor mlm_loss(RunSetup& run, const Batch& batch, uint64_t seed) {
 
 RunSetup build_run(const TrainRunConfig& config) {
   RunSetup run;
+  if (config.train.device == "cuda" && !torch::cuda::is_available()) {
+    throw std::invalid_argument(
+        "train.device: cuda is not available (this LibTorch has no CUDA, or no GPU is visible); "
+        "use device cpu (with amp bf16 or off)");
+  }
   run.device =
       config.train.device == "cuda" ? torch::Device(torch::kCUDA) : torch::Device(torch::kCPU);
   const auto specs = config.resolved_tasks();
@@ -215,6 +225,13 @@ RunSetup build_run(const TrainRunConfig& config) {
                     run.tokenizer->vocab_size(),
                     config.tokenizer.vocab));
   }
+  if (!run.encoder_config.rotary() &&
+      config.tokenizer.max_length > run.encoder_config.max_position_embeddings) {
+    throw std::invalid_argument(
+        fmt::format("tokenizer.max_length {} exceeds the model's max_position_embeddings {}",
+                    config.tokenizer.max_length,
+                    run.encoder_config.max_position_embeddings));
+  }
   run.model->register_module("encoder", run.model->encoder);
 
   for (size_t i = 0; i < specs.size(); ++i) {
@@ -232,7 +249,8 @@ RunSetup build_run(const TrainRunConfig& config) {
       task.dev = tokenize_split(
           dev, task.spec.objective, *run.tokenizer, config.tokenizer.max_length, task.spec.dev);
     }
-    check_labels(task, config);
+    check_labels(task, task.train.labels, task.spec.train, /*training=*/true);
+    if (task.has_dev()) check_labels(task, task.dev.labels, task.spec.dev, /*training=*/false);
 
     std::shared_ptr<torch::nn::Module> task_module;
     int64_t embedding_dim = run.encoder_config.hidden_size;
@@ -248,7 +266,7 @@ RunSetup build_run(const TrainRunConfig& config) {
     } else if (task.spec.objective == "cross") {
       CrossEncoderConfig cc;
       cc.encoder = run.encoder_config;
-      cc.num_labels = config.model.num_labels;
+      cc.num_labels = task.spec.num_labels;
       cc.head_input = config.model.head_input;
       cc.zero_segments = config.model.zero_segments;
       cc.dropout = config.model.head_dropout;
@@ -276,6 +294,21 @@ RunSetup build_run(const TrainRunConfig& config) {
                         task.loss.name,
                         to_string(task.loss.input),
                         task.spec.objective));
+      }
+      if (task.loss.input == LossInput::kPairEmbeddings && task.train.triplets) {
+        throw std::invalid_argument(
+            fmt::format("task '{}' ({}): loss '{}' needs labelled pairs, but triplet data has no "
+                        "labels; use mnrl, mnrl_symmetric or triplet",
+                        name,
+                        task.spec.train,
+                        task.loss.name));
+      }
+      if (task.loss.name == "triplet" && task.train.c.empty()) {
+        throw std::invalid_argument(fmt::format(
+            "task '{}' ({}): loss 'triplet' needs one hard negative per example: jsonl triplet "
+            "data with query/pos/neg",
+            name,
+            task.spec.train));
       }
       if (task.loss.module) run.model->register_module(name + "_loss", task.loss.module);
     }
@@ -324,7 +357,9 @@ torch::Tensor encode_texts(RunSetup& run,
                            Task& task,
                            const std::vector<Encoding>& texts,
                            int64_t batch_size,
-                           bool autocast) {
+                           bool autocast,
+                           torch::ScalarType amp_dtype,
+                           int tower) {
   TORCH_CHECK(task.dual, "encode_texts: task '", task.spec.name, "' is not a dual encoder");
   torch::NoGradGuard no_grad;
   std::vector<int64_t> lengths;
@@ -334,8 +369,9 @@ torch::Tensor encode_texts(RunSetup& run,
     const Batch b = gather(run, texts, rows, 0);
     torch::Tensor v;
     {
-      compat::AutocastGuard amp(autocast, run.device.type());
-      v = task.dual->forward(b.input_ids, b.attention_mask, b.token_type_ids, 0).to(torch::kFloat);
+      compat::AutocastGuard amp(autocast, run.device.type(), amp_dtype);
+      v = task.dual->forward(b.input_ids, b.attention_mask, b.token_type_ids, tower)
+              .to(torch::kFloat);
     }
     if (!out.defined())
       out = torch::empty({static_cast<int64_t>(texts.size()), v.size(1)}, v.options());
@@ -350,6 +386,7 @@ Metrics evaluate_task(RunSetup& run, Task& task, const TrainRunConfig& config) {
   run.model->eval();
   torch::NoGradGuard no_grad;
   const bool autocast = config.train.amp != "off";
+  const auto amp_dtype = config.train.amp == "fp16" ? torch::kHalf : torch::kBFloat16;
   const int64_t batch_size = std::max<int64_t>(64, config.data.batch_size);
   const auto& dev = task.dev;
   Metrics metrics;
@@ -358,7 +395,7 @@ Metrics evaluate_task(RunSetup& run, Task& task, const TrainRunConfig& config) {
     double total = 0;
     int64_t batches = 0;
     for (const auto& rows : eval_batches(dev.lengths, batch_size)) {
-      compat::AutocastGuard amp(autocast, run.device.type());
+      compat::AutocastGuard amp(autocast, run.device.type(), amp_dtype);
       total +=
           mlm_loss(run, gather(run, dev.a, rows, 0), config.train.seed + batches).item<double>();
       ++batches;
@@ -368,9 +405,32 @@ Metrics evaluate_task(RunSetup& run, Task& task, const TrainRunConfig& config) {
     metrics.greater_is_better = false;
   } else {
     torch::Tensor scores;  // (N) or (N, K)
+    if (task.spec.objective == "dual" && dev.triplets) {
+      // Triplet data has no graded labels: with negatives, the share of queries closer to their
+      // positive than to their negative; without, top-1 retrieval of the positive among all.
+      namespace F = torch::nn::functional;
+      auto u = F::normalize(encode_texts(run, task, dev.a, batch_size, autocast, amp_dtype),
+                            F::NormalizeFuncOptions().dim(1));
+      auto v = F::normalize(encode_texts(run, task, dev.b, batch_size, autocast, amp_dtype, 1),
+                            F::NormalizeFuncOptions().dim(1));
+      if (!dev.c.empty()) {
+        auto w = F::normalize(encode_texts(run, task, dev.c, batch_size, autocast, amp_dtype, 1),
+                              F::NormalizeFuncOptions().dim(1));
+        metrics.primary = "triplet_accuracy";
+        metrics.values["triplet_accuracy"] =
+            ((u * v).sum(1) > (u * w).sum(1)).to(torch::kDouble).mean().item<double>();
+      } else {
+        const auto hits =
+            u.matmul(v.t()).argmax(1).eq(torch::arange(u.size(0), torch::kLong).to(u.device()));
+        metrics.primary = "retrieval_accuracy";
+        metrics.values["retrieval_accuracy"] = hits.to(torch::kDouble).mean().item<double>();
+      }
+      if (was_training) run.model->train();
+      return metrics;
+    }
     if (task.spec.objective == "dual") {
-      auto u = encode_texts(run, task, dev.a, batch_size, autocast);
-      auto v = encode_texts(run, task, dev.b, batch_size, autocast);
+      auto u = encode_texts(run, task, dev.a, batch_size, autocast, amp_dtype);
+      auto v = encode_texts(run, task, dev.b, batch_size, autocast, amp_dtype, 1);
       scores = torch::nn::functional::cosine_similarity(
           u, v, torch::nn::functional::CosineSimilarityFuncOptions().dim(1));
     } else {
@@ -378,7 +438,7 @@ Metrics evaluate_task(RunSetup& run, Task& task, const TrainRunConfig& config) {
         const Batch b = gather(run, dev.a, rows, 0);
         torch::Tensor logits;
         {
-          compat::AutocastGuard amp(autocast, run.device.type());
+          compat::AutocastGuard amp(autocast, run.device.type(), amp_dtype);
           logits = task.cross->forward(b.input_ids, b.attention_mask, b.token_type_ids)
                        .to(torch::kFloat);
         }

@@ -31,6 +31,7 @@ struct TokenizedSplit {
   std::vector<Encoding> a, b, c;
   std::vector<double> labels;
   std::vector<int64_t> lengths;  // bucketing key per example
+  bool triplets = false;         // read from triplet data (query/pos[/neg]): no real labels
   size_t size() const { return a.size(); }
 };
 
@@ -76,10 +77,13 @@ torch::Tensor task_loss(RunSetup& run,
 Metrics evaluate_task(RunSetup& run, Task& task, const TrainRunConfig& config);
 
 /// Sentence vectors of a dual task for tokenized texts, in batches (eval mode, no grad): (N, D).
+/// `tower` 0 encodes first texts (queries), 1 second texts (the other tower when not shared).
 torch::Tensor encode_texts(RunSetup& run,
                            Task& task,
                            const std::vector<Encoding>& texts,
                            int64_t batch_size,
-                           bool autocast);
+                           bool autocast,
+                           torch::ScalarType amp_dtype = torch::kBFloat16,
+                           int tower = 0);
 
 }  // namespace sentzoo

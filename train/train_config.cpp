@@ -7,6 +7,8 @@
 #include <stdexcept>
 
 #include "core/config.h"
+#include "losses/gradient_combiner.h"
+#include "losses/loss_weighting.h"
 
 namespace sentzoo {
 
@@ -17,6 +19,19 @@ void require(bool ok, const std::string& message) {
   if (!ok) throw std::invalid_argument("TrainRunConfig: " + message);
 }
 }  // namespace
+
+nlohmann::json resolved_weighting_params(const TrainRunConfig& config) {
+  auto params = config.multitask.weighting.params;
+  const auto& name = config.multitask.weighting.name;
+  const auto tasks = config.resolved_tasks();
+  if (name == "fixed" && !params.contains("weights")) {
+    std::vector<double> weights;
+    for (const auto& t : tasks) weights.push_back(t.weight);
+    params["weights"] = weights;
+  }
+  if (name == "uncertainty" && !params.contains("num_tasks")) params["num_tasks"] = tasks.size();
+  return params;
+}
 
 std::string default_loss(const std::string& objective) {
   if (objective == "dual") return "cosent";
@@ -30,6 +45,7 @@ std::vector<TaskSpec> TrainRunConfig::resolved_tasks() const {
     for (size_t i = 0; i < out.size(); ++i) {
       if (out[i].name.empty()) out[i].name = fmt::format("task{}", i);
       if (out[i].loss.name.empty()) out[i].loss.name = default_loss(out[i].objective);
+      if (out[i].num_labels == 0) out[i].num_labels = model.num_labels;
     }
     return out;
   }
@@ -40,6 +56,7 @@ std::vector<TaskSpec> TrainRunConfig::resolved_tasks() const {
   task.dev = data.dev;
   task.loss = loss;
   if (task.loss.name.empty()) task.loss.name = default_loss(objective);
+  task.num_labels = model.num_labels;
   return {task};
 }
 
@@ -61,6 +78,41 @@ void TrainRunConfig::validate() const {
     require(t.weight > 0, fmt::format("{}.weight must be > 0", where));
     require(t.objective != "mlm" || t.loss.name == "mlm",
             fmt::format("{}: the mlm objective takes loss 'mlm', got '{}'", where, t.loss.name));
+    require(t.objective == "mlm" || t.loss.name != "mlm",
+            fmt::format("{}: loss 'mlm' needs the mlm objective, got '{}'", where, t.objective));
+    require(t.num_labels >= 1, fmt::format("{}.num_labels must be >= 1", where));
+    if (t.objective == "cross") {
+      require(t.loss.name != "cross_entropy" || t.num_labels >= 2,
+              fmt::format("{}: loss cross_entropy needs num_labels >= 2 (K classes), got {}",
+                          where,
+                          t.num_labels));
+      require((t.loss.name != "bce" && t.loss.name != "cosent_cross") || t.num_labels == 1,
+              fmt::format("{}: loss {} needs num_labels = 1 (one score), got {}",
+                          where,
+                          t.loss.name,
+                          t.num_labels));
+    }
+    require(t.sampling_weight >= 0, fmt::format("{}.sampling_weight must be >= 0", where));
+    if (t.objective != "mlm" && kObjectives.count(t.objective)) {
+      // Unknown loss names/parameters and a loss that does not fit the objective are config
+      // errors: report them before any data is read.
+      auto params = t.loss.params;
+      if (t.loss.name == "softmax" && params.is_object() && !params.contains("dim"))
+        params["dim"] = 8;
+      Loss loss;
+      try {
+        loss = make_loss(t.loss.name, params);
+      } catch (const std::exception& e) {
+        require(false, fmt::format("{}.loss: {}", tasks.empty() ? "loss" : where, e.what()));
+      }
+      const bool cross_loss = loss.input == LossInput::kCrossLogits;
+      require(cross_loss == (t.objective == "cross"),
+              fmt::format("{}: loss '{}' takes {}, which the {} objective does not give",
+                          where,
+                          t.loss.name,
+                          to_string(loss.input),
+                          t.objective));
+    }
   }
   require(tokenizer.max_length >= 4, "tokenizer.max_length must be >= 4");
   require(data.batch_size >= 1, "data.batch_size must be >= 1");
@@ -72,6 +124,19 @@ void TrainRunConfig::validate() const {
   require(train.grad_accum >= 1, "train.grad_accum must be >= 1");
   require(train.grad_clip >= 0, "train.grad_clip must be >= 0");
   require(train.warmup_steps >= 0, "train.warmup_steps must be >= 0");
+  require(train.residual_ramp_steps >= 0, "train.residual_ramp_steps must be >= 0");
+  require(train.early_stop_patience >= 0, "train.early_stop_patience must be >= 0");
+  require(train.min_lr_ratio >= 0 && train.min_lr_ratio <= 1,
+          "train.min_lr_ratio must be in [0, 1]");
+  require(train.schedule == "constant" || train.schedule == "linear" || train.schedule == "cosine",
+          fmt::format("train.schedule: unknown '{}' (expected one of: constant, linear, cosine)",
+                      train.schedule));
+  require(multitask.sampling == "proportional" || multitask.sampling == "temperature" ||
+              multitask.sampling == "round_robin",
+          fmt::format("multitask.sampling: unknown '{}' (expected one of: proportional, "
+                      "temperature, round_robin)",
+                      multitask.sampling));
+  require(multitask.temperature > 0, "multitask.temperature must be > 0");
   require(train.amp == "off" || train.amp == "bf16" || train.amp == "fp16",
           fmt::format("train.amp: unknown '{}' (expected one of: off, bf16, fp16)", train.amp));
   require(train.device == "cpu" || train.device == "cuda",
@@ -87,6 +152,16 @@ void TrainRunConfig::validate() const {
           "multitask.combiner other than 'sum' needs multitask.tasks_per_step = \"all\"");
   require(multitask.combiner.name == "sum" || multitask.weighting.name == "fixed",
           "multitask: a gradient combiner works on the raw task losses; use weighting 'fixed'");
+  try {
+    make_loss_weighting(multitask.weighting.name, resolved_weighting_params(*this));
+  } catch (const std::exception& e) {
+    require(false, fmt::format("multitask.weighting: {}", e.what()));
+  }
+  try {
+    make_gradient_combiner(multitask.combiner.name, multitask.combiner.params);
+  } catch (const std::exception& e) {
+    require(false, fmt::format("multitask.combiner: {}", e.what()));
+  }
   optim.validate();
   model.pooling.validate();
 }

@@ -113,9 +113,10 @@ struct TaskSpec {
   NamedParams loss;                // e.g. {"name": "cosent"}; empty name: the objective's default
   double weight = 1.0;             // fixed loss weight
   double sampling_weight = 0.0;    // task sampling size (0 = its number of examples)
+  int64_t num_labels = 0;          // cross tasks: head outputs (0 = model.num_labels), e.g. 2
 };
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(
-    TaskSpec, name, objective, train, dev, loss, weight, sampling_weight)
+    TaskSpec, name, objective, train, dev, loss, weight, sampling_weight, num_labels)
 
 struct MultitaskSpec {
   std::string tasks_per_step = "sample";  // "sample": one task per step | "all": every task
@@ -149,6 +150,10 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(
 
 /// Strict parse (unknown keys at any depth, tasks included, are errors naming their path).
 TrainRunConfig parse_train_config(const nlohmann::json& j, const std::string& source);
+
+/// multitask.weighting.params with the run's defaults filled in (fixed: the task weights;
+/// uncertainty: the number of tasks).
+nlohmann::json resolved_weighting_params(const TrainRunConfig& config);
 
 /// The default loss of an objective: dual "cosent", cross "bce", mlm "mlm".
 std::string default_loss(const std::string& objective);

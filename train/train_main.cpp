@@ -24,10 +24,20 @@ int train(const cxxopts::ParseResult& args) {
   const auto config_path = cli::required<std::string>(args, "config");
   TrainRunConfig config;
   try {
-    auto json = read_json_file(config_path);
-    if (args.count("set")) apply_overrides(json, args["set"].as<std::vector<std::string>>());
-    config = parse_train_config(json, config_path);
-    config.validate();
+    config = parse_train_config(read_json_file(config_path), config_path);
+    if (args.count("set")) {
+      // Overrides apply to the resolved config (file + defaults), so any key can be set, each
+      // checked against its type; the result is parsed and validated again.
+      nlohmann::json resolved = config;
+      for (const auto& assignment : args["set"].as<std::vector<std::string>>()) {
+        try {
+          apply_override(resolved, assignment);
+        } catch (const std::exception& e) {
+          throw std::invalid_argument(fmt::format("--set {}: {}", assignment, e.what()));
+        }
+      }
+      config = parse_train_config(resolved, config_path + " (with --set)");
+    }
   } catch (const std::invalid_argument& e) {
     throw cli::UsageError(e.what());
   }

@@ -6,6 +6,7 @@
 
 #include <chrono>
 #include <fstream>
+#include <limits>
 
 #include "core/build_info.h"
 #include "core/compat.h"
@@ -31,6 +32,7 @@ namespace {
 // Streams of derived_seed(): each random draw of a step has its own stream.
 constexpr uint64_t kDropoutStream = 1;
 constexpr uint64_t kMaskingStream = 2;
+constexpr uint64_t kCombinerStream = 3;
 
 // metrics.jsonl rows after `step` come from steps that a resumed run redoes: drop them.
 void truncate_metrics_log(const fs::path& path, int64_t step) {
@@ -42,18 +44,6 @@ void truncate_metrics_log(const fs::path& path, int64_t step) {
     if (!row.is_discarded() && row.value("step", int64_t{0}) <= step) kept += line + "\n";
   }
   write_file_atomic(path, kept);
-}
-
-nlohmann::json weighting_params(const TrainRunConfig& config, const std::vector<Task>& tasks) {
-  auto params = config.multitask.weighting.params;
-  const auto& name = config.multitask.weighting.name;
-  if (name == "fixed" && !params.contains("weights")) {
-    std::vector<double> weights;
-    for (const auto& t : tasks) weights.push_back(t.spec.weight);
-    params["weights"] = weights;
-  }
-  if (name == "uncertainty" && !params.contains("num_tasks")) params["num_tasks"] = tasks.size();
-  return params;
 }
 
 nlohmann::json model_info(const RunSetup& run, const Task& task, const TrainRunConfig& config) {
@@ -94,6 +84,12 @@ TrainResult run_training(const TrainRunConfig& config,
     if (hooks.on_info) hooks.on_info(message);
   };
   const nlohmann::json resolved = config;
+  if (!resume && latest_checkpoint(output_dir)) {
+    throw std::runtime_error(
+        fmt::format("{} already holds checkpoints of an earlier run: continue it with --resume, "
+                    "or use another output folder",
+                    output_dir.string()));
+  }
   if (config.train.deterministic)
     at::globalContext().setDeterministicAlgorithms(true, /*warn_only=*/false);
   RunSetup run = build_run(config);  // reads and checks all data before anything is written
@@ -110,15 +106,23 @@ TrainResult run_training(const TrainRunConfig& config,
   write_file_atomic(output_dir / "config.json", resolved.dump(2) + "\n");
 
   auto weighting =
-      make_loss_weighting(config.multitask.weighting.name, weighting_params(config, run.tasks));
+      make_loss_weighting(config.multitask.weighting.name, resolved_weighting_params(config));
   for (size_t i = 0; i < weighting->parameters().size(); ++i) {
     run.model->register_parameter(fmt::format("loss_weighting_{}", i), weighting->parameters()[i]);
   }
   std::unique_ptr<GradientCombiner> combiner;
-  if (config.multitask.combiner.name != "sum") {
-    combiner =
-        make_gradient_combiner(config.multitask.combiner.name, config.multitask.combiner.params);
-  }
+  const bool combine_gradients = config.multitask.combiner.name != "sum";
+  // PCGrad draws a random task order each step: a combiner made per step with a derived seed
+  // keeps a resumed run bitwise identical (its RNG state is not in the checkpoint).
+  auto make_combiner = [&](int64_t step) {
+    auto params = config.multitask.combiner.params;
+    if (config.multitask.combiner.name == "pcgrad") {
+      params["seed"] = derived_seed(params.value("seed", uint64_t{0}) ^ config.train.seed,
+                                    kCombinerStream,
+                                    static_cast<uint64_t>(step));
+    }
+    return make_gradient_combiner(config.multitask.combiner.name, params);
+  };
   std::vector<double> sizes;
   for (const auto& t : run.tasks) {
     sizes.push_back(t.spec.sampling_weight > 0 ? t.spec.sampling_weight : double(t.train.size()));
@@ -161,6 +165,7 @@ TrainResult run_training(const TrainRunConfig& config,
       info("no checkpoint to resume from: starting fresh");
     }
   }
+  if (result.resumed_from < 0) truncate_metrics_log(output_dir / "metrics.jsonl", 0);
   std::ofstream metrics_log(output_dir / "metrics.jsonl", std::ios::app);
   TensorBoardWriter tensorboard(output_dir / "tb");
   auto log_row = [&](nlohmann::json row) {
@@ -219,7 +224,7 @@ TrainResult run_training(const TrainRunConfig& config,
     auto seed_of = [&](size_t t, int64_t micro) {
       return derived_seed(config.train.seed, kMaskingStream, (step * 64 + micro) * 64 + t);
     };
-    if (!combiner) {
+    if (!combine_gradients) {
       for (int64_t micro = 0; micro < config.train.grad_accum; ++micro) {
         std::vector<torch::Tensor> losses(run.tasks.size());
         torch::Tensor total;
@@ -236,17 +241,20 @@ TrainResult run_training(const TrainRunConfig& config,
       }
     } else {
       // One backward per task; the shared encoder's gradients are combined, heads keep their own.
+      // Each task's gradient is accumulated over grad_accum micro-batches before combining.
       std::vector<std::vector<torch::Tensor>> grads;
       for (size_t t : active) {
-        torch::Tensor loss;
-        {
-          compat::AutocastGuard amp(autocast, run.device.type(), amp_dtype);
-          loss =
-              task_loss(run, run.tasks[t], config, next_rows(t), seed_of(t, 0)).to(torch::kFloat) *
-              run.tasks[t].spec.weight;
+        for (int64_t micro = 0; micro < config.train.grad_accum; ++micro) {
+          torch::Tensor loss;
+          {
+            compat::AutocastGuard amp(autocast, run.device.type(), amp_dtype);
+            loss = task_loss(run, run.tasks[t], config, next_rows(t), seed_of(t, micro))
+                       .to(torch::kFloat) *
+                   (run.tasks[t].spec.weight / double(config.train.grad_accum));
+          }
+          (fp16 ? scaler.scale(loss) : loss).backward();
+          step_loss += loss.item<double>();
         }
-        (fp16 ? scaler.scale(loss) : loss).backward();
-        step_loss += loss.item<double>();
         std::vector<torch::Tensor> g;
         for (auto& p : shared) {
           g.push_back(p.grad().defined() ? p.grad().clone() : torch::Tensor());
@@ -254,6 +262,7 @@ TrainResult run_training(const TrainRunConfig& config,
         }
         grads.push_back(std::move(g));
       }
+      combiner = make_combiner(step);
       const auto combined = combiner->combine(grads);
       for (size_t k = 0; k < shared.size(); ++k) {
         if (combined[k].defined()) shared[k].mutable_grad() = combined[k].to(shared[k].dtype());
@@ -266,23 +275,31 @@ TrainResult run_training(const TrainRunConfig& config,
     report.task = active.size() == 1 ? run.tasks[active[0]].spec.name : "all";
     report.loss = step_loss;
     report.lr = lr;
+    auto stop_non_finite = [&](const std::string& what, double value) {
+      const auto last = latest_checkpoint(output_dir);
+      throw std::runtime_error(fmt::format(
+          "step {}: the {} is not finite ({}); training stopped. The last good checkpoint is {}",
+          step + 1,
+          what,
+          value,
+          last ? last->string() : "none (no checkpoint was written yet)"));
+    };
     if (fp16) {
+      // Overflow: skip the update and back off the scale (REFERENCE.md §12).
       const bool finite = scaler.unscale_and_check(parameters);
       scaler.update(finite);
       report.skipped = !finite;
       state.skipped_steps = scaler.skipped_steps();
     } else if (!std::isfinite(step_loss)) {
-      const auto last = latest_checkpoint(output_dir);
-      throw std::runtime_error(fmt::format(
-          "step {}: the loss is not finite ({}); training stopped. The last good checkpoint is {}",
-          step + 1,
-          step_loss,
-          last ? last->string() : "none (no checkpoint was written yet)"));
+      stop_non_finite("loss", step_loss);
     }
     if (!report.skipped) {
-      if (config.train.grad_clip > 0) {
-        report.grad_norm = torch::nn::utils::clip_grad_norm_(parameters, config.train.grad_clip);
-      }
+      // The norm before clipping (no clipping when grad_clip is 0); a non-finite gradient never
+      // reaches the weights.
+      const double max_norm = config.train.grad_clip > 0 ? config.train.grad_clip
+                                                         : std::numeric_limits<double>::infinity();
+      report.grad_norm = torch::nn::utils::clip_grad_norm_(parameters, max_norm);
+      if (!std::isfinite(report.grad_norm)) stop_non_finite("gradient norm", report.grad_norm);
       optimizer->step();
     }
     state.step = step + 1;
@@ -320,8 +337,8 @@ TrainResult run_training(const TrainRunConfig& config,
             state.step, run.tasks[t].spec.name, evaluate_task(run, run.tasks[t], config), false};
         if (int(t) == primary) {
           const double value = eval.metrics.primary_value();
-          eval.improved =
-              !std::isfinite(state.best_metric) || eval.metrics.better(value, state.best_metric);
+          eval.improved = std::isfinite(value) && (!std::isfinite(state.best_metric) ||
+                                                   eval.metrics.better(value, state.best_metric));
           if (eval.improved) {
             state.best_metric = value;
             state.best_step = state.step;
