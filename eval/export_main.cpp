@@ -39,13 +39,16 @@ int main(int argc, char** argv) {
                         "sentzoo training output, sentence-transformers or HF folder",
                         cxxopts::value<std::string>())(
       "o,output", "output .pt file", cxxopts::value<std::string>())(
-      "format", "torchscript", cxxopts::value<std::string>()->default_value("torchscript"))(
+      "format",
+      "torchscript | huggingface (BERT dual encoders: a sentence-transformers folder)",
+      cxxopts::value<std::string>()->default_value("torchscript"))(
       "kind", "dual | cross (when the folder does not say)", cxxopts::value<std::string>())(
       "pooling",
       "cls | mean | max | weighted_mean | last_token | first_last_avg",
-      cxxopts::value<std::string>())("normalize",
-                                     "L2-normalise the output vectors (true/false)",
-                                     cxxopts::value<bool>()->implicit_value("true"))(
+      cxxopts::value<std::string>())(
+      "normalize",
+      "L2-normalise the output vectors (--normalize=false to refuse)",
+      cxxopts::value<bool>()->implicit_value("true"))(
       "max-length", "tokenizer max length stored in the metadata", cxxopts::value<int64_t>());
   sentzoo::cli::add_common_options(options);
   return sentzoo::cli::run(argc, argv, options, run_export);

@@ -55,10 +55,7 @@ nlohmann::json metrics_json(const Metrics& m, const std::string& self_name) {
   nlohmann::json j = nlohmann::json::object();
   for (const auto& [key, value] : m.values) {
     std::string name = key == "roc_auc" ? "auc" : key == "accuracy_threshold" ? "threshold" : key;
-    if (std::isfinite(value))
-      j[name] = value;
-    else
-      j[name] = nullptr;
+    if (std::isfinite(value)) j[name] = value;  // undefined (e.g. AUC with one class): left out
   }
   for (const auto& [key, value] : m.info) j[key] = value == "self" ? self_name : value;
   return j;

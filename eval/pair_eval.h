@@ -60,7 +60,7 @@ void write_predictions(const std::string& path,
 
 namespace detail {
 /// The issue #7 JSON keys from a Metrics record ("roc_auc" -> "auc", "accuracy_threshold" ->
-/// "threshold", threshold_source "self" -> `self_name`).
+/// "threshold", threshold_source "self" -> `self_name`); non-finite values are left out.
 nlohmann::json metrics_json(const Metrics& m, const std::string& self_name);
 }  // namespace detail
 

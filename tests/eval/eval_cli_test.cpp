@@ -157,11 +157,12 @@ TEST(ExportCli, ExportEncodeAndConsumer) {
             0);
   const auto npy = read_npy(tmp.path / "e.npy");
   ASSERT_EQ(npy.shape, (std::vector<int64_t>{5, 32}));
-  const auto native = PairModel::load(tmp.path / "m").encode(kTexts);
+  const auto folder_model = PairModel::load(tmp.path / "m");
+  const auto native = folder_model.encode(kTexts);
   auto got = torch::from_blob(const_cast<float*>(npy.data.data()), {5, 32});
   EXPECT_LE((got - native).abs().max().item<double>(), 1e-5);
   // The consumer links torch only: ids in, vectors out, same numbers as the native model.
-  const auto& tok = PairModel::load(tmp.path / "m").tokenizer();
+  const auto& tok = folder_model.tokenizer();
   const auto e0 = tok.encode(kTexts[0]), e1 = tok.encode(kTexts[2]);
   std::string ids;
   for (auto i : e0.ids) ids += " " + std::to_string(i);

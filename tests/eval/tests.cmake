@@ -5,4 +5,7 @@ target_sources(sentzoo_tests PRIVATE ${CMAKE_CURRENT_LIST_DIR}/metrics_test.cpp
                                      ${CMAKE_CURRENT_LIST_DIR}/class_weights_test.cpp
                                      ${CMAKE_CURRENT_LIST_DIR}/export_test.cpp
                                      ${CMAKE_CURRENT_LIST_DIR}/export_png_test.cpp
-                                     ${CMAKE_CURRENT_LIST_DIR}/eval_cli_test.cpp)
+                                     ${CMAKE_CURRENT_LIST_DIR}/eval_cli_test.cpp
+                                     ${CMAKE_CURRENT_LIST_DIR}/export_python_test.cpp
+                                     ${CMAKE_CURRENT_LIST_DIR}/export_hf_test.cpp
+                                     ${CMAKE_CURRENT_LIST_DIR}/eval_cli_compare_test.cpp)
