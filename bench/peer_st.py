@@ -22,14 +22,18 @@ import numpy as np
 import torch
 
 
-def read_stsb(path):
+LIMIT = 0
+
+
+def read_stsb(path, limit=None):
+    limit = LIMIT if limit is None else limit
     rows = []
     with open(path, encoding="utf-8") as f:
         for line in f.read().split("\n"):
             if line:
                 fields = line.split("\t")
                 rows.append((fields[5], fields[6], float(fields[4])))
-    return rows
+    return rows[:limit] if limit > 0 else rows
 
 
 def spearman(model, rows, batch, bf16):
@@ -55,7 +59,10 @@ def main():
     p.add_argument("--warmup", type=float, default=0.1)
     p.add_argument("--max-length", type=int, default=128)
     p.add_argument("--seed", type=int, default=42)
+    p.add_argument("--limit", type=int, default=0, help="encode/eval: first N pairs only (0 = all)")
     a = p.parse_args()
+    global LIMIT
+    LIMIT = a.limit
     torch.set_num_threads(a.threads)
     from sentence_transformers import SentenceTransformer
     from sentence_transformers.losses import CoSENTLoss
@@ -87,7 +94,7 @@ def main():
         torch.manual_seed(a.seed)
         from sentence_transformers import InputExample
         train = [InputExample(texts=[x, y], label=z)
-                 for x, y, z in read_stsb(os.path.join(root, "en/STS-B/sts-train.csv"))]
+                 for x, y, z in read_stsb(os.path.join(root, "en/STS-B/sts-train.csv"), 0)]
         loader = torch.utils.data.DataLoader(train, batch_size=a.batch, shuffle=True, drop_last=True)
         loader.collate_fn = model.smart_batching_collate
         loss_model = CoSENTLoss(model, scale=20.0)

@@ -73,6 +73,7 @@ class Bench:
         self.a = a
         self.exe = os.path.join(a.build, "sentzoo-bench")
         self.all_threads = a.threads or os.cpu_count()
+        self.peer_threads = a.peer_threads or self.all_threads  # real-data comparisons (ST)
         self.data = os.environ["SENTZOO_DATA"]
         self.minilm = a.minilm
         self.results = {}
@@ -153,7 +154,7 @@ class Bench:
             if size == "base":
                 pairs = max(1, pairs // 4)
             r = self.sz("train", arch=arch, size=size, seq=seq, batch=pairs, amp=amp, threads=threads,
-                        steps=self.a.steps, warmup=2)
+                        steps=self.a.steps, warmup=1)
             r.update(arch=arch, size=size, seq=seq, batch_pairs=pairs, amp=amp)
             if "model_gflops" in r:
                 r["ceiling_gflops"] = self.ceiling(amp, threads)
@@ -166,7 +167,8 @@ class Bench:
     # ---- sentzoo vs the same architecture in PyTorch eager ---------------------------------------
     def vs_pytorch(self):
         rows = []
-        configs = [(arch, seq, amp) for arch in ("bert", "roformer_v2") for seq in (32, 128)
+        configs = [(arch, seq, amp) for arch in ("bert", "roformer_v2")
+                   for seq in [int(x) for x in self.a.vs_seqs.split(",")]
                    for amp in ("off", "bf16")]
         for arch, seq, amp in configs:
             pairs = max(1, self.a.train_tokens // (2 * seq))
@@ -263,12 +265,13 @@ class Bench:
             sz, st = [], []
             for rnd in range(self.a.rounds):
                 sz.append(self.sz("sts", model=self.minilm, format="st", data="en/STS-B/sts-test.csv",
-                                  batch=32, amp=amp, threads=self.all_threads, reps=3))
+                                  batch=32, amp=amp, threads=self.peer_threads, reps=3, limit=self.a.sts_limit))
                 st.append(run_json([PY, "bench/peer_st.py", "encode", "--model", self.minilm, "--data",
                                     "en/STS-B/sts-test.csv", "--batch", "32", "--amp", amp,
-                                    "--threads", str(self.all_threads), "--reps", "3"],
-                                   env={"OMP_NUM_THREADS": str(self.all_threads)}))
-            row = {"amp": amp, "threads": self.all_threads, "batch": 32,
+                                    "--threads", str(self.peer_threads), "--reps", "3",
+                                    "--limit", str(self.a.sts_limit)],
+                                   env={"OMP_NUM_THREADS": str(self.peer_threads)}))
+            row = {"amp": amp, "threads": self.peer_threads, "batch": 32,
                    "sentzoo_sps": median_of(sz, "sentences_per_s"), "st_sps": median_of(st, "sentences_per_s"),
                    "sentzoo_spearman": median_of(sz, "spearman"), "st_spearman": median_of(st, "spearman"),
                    "sentzoo_rss_mb": median_of(sz, "child_peak_rss_mb"),
@@ -297,7 +300,7 @@ class Bench:
         run_dir = os.path.join(out_dir, "run")
         shutil.rmtree(run_dir, ignore_errors=True)
         rc, out, err, rss, seconds = run([os.path.join(self.a.build, "sentzoo-train"), "--config", cfg_path,
-                                          "--output", run_dir, "--threads", str(self.all_threads)])
+                                          "--output", run_dir, "--threads", str(self.peer_threads)])
         row = {"tool": "sentzoo", "amp": amp, "bucket_batches": bucket, "config": cfg,
                "child_peak_rss_mb": rss, "wall_s": seconds}
         if rc != 0:
@@ -315,15 +318,16 @@ class Bench:
         best = os.path.join(run_dir, "best")
         for split in ("dev", "test"):
             r = self.sz("sts", model=best, format="trained", data="en/STS-B/sts-%s.csv" % split,
-                        batch=32, amp="off", threads=self.all_threads, reps=1)
+                        batch=32, amp="off", threads=self.peer_threads, reps=1, limit=self.a.eval_limit)
             row["%s_spearman" % split] = r.get("spearman")
         shutil.rmtree(run_dir, ignore_errors=True)
         return row
 
     def st_finetune(self, amp):
         r = run_json([PY, "bench/peer_st.py", "finetune", "--model", self.minilm, "--steps", str(self.a.ft_steps),
-                      "--batch", str(self.a.ft_batch), "--amp", amp, "--threads", str(self.all_threads)],
-                     env={"OMP_NUM_THREADS": str(self.all_threads)})
+                      "--batch", str(self.a.ft_batch), "--amp", amp, "--threads", str(self.peer_threads),
+                      "--limit", str(self.a.eval_limit)],
+                     env={"OMP_NUM_THREADS": str(self.peer_threads)})
         r["amp"] = amp
         return r
 
@@ -336,7 +340,7 @@ class Bench:
                 "sentzoo": self.sentzoo_finetune("bf16", 50, os.path.join(work, "b"))}
         log("finetune best: sentzoo %s st %s" % (best["sentzoo"].get("pairs_per_s"), best["st"].get("pairs_per_s")))
         shutil.rmtree(work, ignore_errors=True)
-        res = {"steps": self.a.ft_steps, "batch": self.a.ft_batch, "threads": self.all_threads,
+        res = {"steps": self.a.ft_steps, "batch": self.a.ft_batch, "threads": self.peer_threads,
                "matched": matched, "best": best}
         for k in ("matched", "best"):
             a_, b_ = res[k]["sentzoo"].get("pairs_per_s"), res[k]["st"].get("pairs_per_s")
@@ -367,7 +371,7 @@ class Bench:
             for line in rep.splitlines():
                 m = re.match(r"\s*([0-9.]+)%\s+(\S+)\s+\[\.\]\s+(.*)", line)
                 if m:
-                    top.append({"percent": float(m.group(1)), "dso": m.group(2), "symbol": m.group(3)[:120]})
+                    top.append({"percent": float(m.group(1)), "dso": m.group(2), "symbol": re.sub(r"(\s+-)+\s*$", "", m.group(3)).strip()[:120]})
             res["tool"] = "perf record -e cpu-clock (software event; hardware counters are not exposed in this VM)"
             res["top_" + amp] = top[:25]
         shutil.rmtree(os.path.dirname(data), ignore_errors=True)
@@ -379,6 +383,11 @@ def main():
     p.add_argument("--build", default=os.path.join(ROOT, "build"))
     p.add_argument("--out", default=os.path.join(ROOT, "docs/perf"))
     p.add_argument("--threads", type=int, default=0, help="'all threads' (default: the cores)")
+    p.add_argument("--peer-threads", type=int, default=0,
+                   help="threads of the real-data sentence-transformers comparisons (default: --threads)")
+    p.add_argument("--sts-limit", type=int, default=0, help="encode only the first N STS-B test pairs (0 = all)")
+    p.add_argument("--eval-limit", type=int, default=0, help="fine-tune Spearman on the first N pairs (0 = all)")
+    p.add_argument("--vs-seqs", default="32,128", help="sequence lengths of the PyTorch comparison")
     p.add_argument("--rounds", type=int, default=2, help="alternating rounds per comparison")
     p.add_argument("--steps", type=int, default=4, help="measured steps per synthetic bench")
     p.add_argument("--train-tokens", type=int, default=2048, help="tokens per synthetic training step")

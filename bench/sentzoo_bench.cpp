@@ -60,7 +60,7 @@ double peak_rss_mb() {
 
 // ---- GEMM ceiling -------------------------------------------------------------------------------
 json gemm(const cxxopts::ParseResult& args) {
-  const int64_t n = args["n"].as<int64_t>();
+  const int64_t n = args["gemm-size"].as<int64_t>();
   const auto dtype = args["dtype"].as<std::string>() == "bf16" ? torch::kBFloat16 : torch::kFloat;
   torch::manual_seed(0);
   auto a = torch::randn({n, n}).to(dtype), b = torch::randn({n, n}).to(dtype);
@@ -256,8 +256,11 @@ json sts(const cxxopts::ParseResult& args) {
   const auto tokenizer = sentzoo::load_tokenizer(dir);
   const auto data =
       sentzoo::read_dataset(sentzoo::parse_dataset_spec("stsb:" + args["data"].as<std::string>()));
+  auto pairs = data.pairs;
+  const int64_t limit = args["limit"].as<int64_t>();
+  if (limit > 0 && limit < int64_t(pairs.size())) pairs.resize(limit);
   std::vector<std::string> texts;
-  for (const auto& p : data.pairs) {
+  for (const auto& p : pairs) {
     texts.push_back(p.text1);
     texts.push_back(p.text2);
   }
@@ -296,7 +299,7 @@ json sts(const cxxopts::ParseResult& args) {
   auto v = emb.index({torch::indexing::Slice(1, torch::indexing::None, 2)});
   auto cos = torch::cosine_similarity(u, v, 1).to(torch::kDouble).contiguous();
   std::vector<double> scores(cos.data_ptr<double>(), cos.data_ptr<double>() + cos.numel());
-  const auto gold = sentzoo::pair_labels(data.pairs);
+  const auto gold = sentzoo::pair_labels(pairs);
   const double s = median(runs);
   return {{"sentences", texts.size()},
           {"median_s", s},
@@ -313,7 +316,7 @@ int main(int argc, char** argv) {
   options.add_options()("mode", "gemm|train|encode|cross|sts", cxxopts::value<std::string>())(
       "threads", "intra-op threads", cxxopts::value<int>()->default_value("1"))(
       "dtype", "gemm: fp32|bf16", cxxopts::value<std::string>()->default_value("fp32"))(
-      "n", "gemm size", cxxopts::value<int64_t>()->default_value("2048"))(
+      "gemm-size", "gemm: N of the NxN by NxN product", cxxopts::value<int64_t>()->default_value("2048"))(
       "reps", "gemm/sts repetitions", cxxopts::value<int>()->default_value("5"))(
       "arch", "bert|roformer_v2|deepnet", cxxopts::value<std::string>()->default_value("bert"))(
       "size", "tiny|small|base", cxxopts::value<std::string>()->default_value("tiny"))(
@@ -328,6 +331,7 @@ int main(int argc, char** argv) {
       "format", "sts: st|trained", cxxopts::value<std::string>()->default_value("st"))(
       "data", "sts: stsb file", cxxopts::value<std::string>()->default_value(""))(
       "max-length", "sts: tokens per text", cxxopts::value<int64_t>()->default_value("128"))(
+      "limit", "sts: first N pairs only (0 = all)", cxxopts::value<int64_t>()->default_value("0"))(
       "help", "usage");
   options.parse_positional({"mode"});
   try {
