@@ -40,7 +40,8 @@ def verdict(value, target):
 
 def charts(res, out_dir):
     made = []
-    tr = [r for r in res.get("train", []) if "mfu" in r and r["threads"] == res["machine"]["cores"]]
+    all_t = res["machine"]["settings"]["threads"] or res["machine"]["cores"]
+    tr = [r for r in res.get("train", []) if "mfu" in r and r["threads"] == all_t]
     if tr:
         fig, axes = plt.subplots(1, 2, figsize=(11, 4), sharey=True)
         for ax, size in zip(axes, ("tiny", "small")):
@@ -52,7 +53,7 @@ def charts(res, out_dir):
                         ax.plot([r["seq"] for r in sel], [100 * r["mfu"] for r in sel], style,
                                 label="%s %s" % (ARCH[arch], AMP[amp]))
             ax.axhline(70, color="grey", lw=0.8, ls=":")
-            ax.set_title("training MFU, %s, %d threads" % (size, res["machine"]["cores"]))
+            ax.set_title("training MFU, %s, %d thread(s)" % (size, all_t))
             ax.set_xlabel("sequence length")
             ax.set_xscale("log", base=2)
             ax.set_xticks([32, 64, 128], ["32", "64", "128"])
@@ -166,7 +167,7 @@ def main():
     if "train_mfu.png" in made:
         L.append("\n![training MFU](%s/train_mfu.png)\n" % rel)
     tgt = [r for r in res.get("train", []) if "mfu" in r and r["size"] == "small" and r["seq"] == 128
-           and r["arch"] in ("bert", "roformer_v2") and r["threads"] == m["cores"]]
+           and r["arch"] in ("bert", "roformer_v2") and r["threads"] == (s["threads"] or m["cores"])]
     L.append("\nTarget: MFU ≥ 70%% in fp32 and bf16 for RoFormerV2-small and BERT-small at T = 128: %s.\n" % ", ".join(
         "%s %s %.0f%% (%s)" % (ARCH[r["arch"]], AMP[r["amp"]], 100 * r["mfu"], "met" if r["mfu"] >= 0.7 else "not met")
         for r in tgt))
@@ -218,9 +219,10 @@ def main():
     L.append("## 6. sentence-transformers: encoding STS-B test with all-MiniLM-L6-v2\n")
     L.append("The same weights (~/.cache/sentzoo/models/all-MiniLM-L6-v2) on both sides: sentzoo through "
              "`load_sentence_transformer`, sentence-transformers through `SentenceTransformer.encode`; the %d "
-             "sentences of STS-B test, batch 32, sorted by length on both sides, tokenization included, "
+             "sentences of STS-B test%s, batch 32, sorted by length on both sides, tokenization included, "
              "max length 128. Spearman of the cosine against the gold scores shows both compute the same model.\n"
-             % (2 * 1379))
+             % (2 * (s["sts_limit"] or 1379), " (its first %d pairs only, to fit the loaded machine)" % s["sts_limit"]
+                if s["sts_limit"] else ""))
     rows = []
     for r in res.get("st_encode", []):
         rows.append([AMP[r["amp"]], r["threads"], f(r["sentzoo_sps"], 1), f(r["st_sps"], 1), ratio(r["ratio"]),
@@ -238,11 +240,13 @@ def main():
         L.append("## 7. sentence-transformers: fine-tuning all-MiniLM-L6-v2 with CoSENT on STS-B train\n")
         L.append("Both start from the same weights, train %d steps of %d pairs (lr 2e-5, linear schedule with 10%% "
                  "warm-up, AdamW weight decay 0.01, clip 1.0, CoSENT scale 20, max length 128, %d threads), then "
-                 "encode STS-B dev and test in fp32. sentence-transformers runs the loop of its `old_fit` "
+                 "encode STS-B dev and test in fp32%s. sentence-transformers runs the loop of its `old_fit` "
                  "(bench/peer_st.py; its Trainer needs `datasets` + `accelerate`); sentzoo runs `sentzoo-train` "
                  "with `model.init_from` = the MiniLM folder and mean pooling. Pairs/s excludes start-up and the "
                  "first 5 steps on both sides. Matched: fp32, shuffled batches. Best CPU settings: ST bf16 "
-                 "autocast; sentzoo bf16 + length bucketing (`bucket_batches` 50).\n" % (ft["steps"], ft["batch"], ft["threads"]))
+                 "autocast; sentzoo bf16 + length bucketing (`bucket_batches` 50).\n" % (
+                     ft["steps"], ft["batch"], ft["threads"],
+                     " (the first %d pairs of each, to fit the loaded machine)" % s["eval_limit"] if s["eval_limit"] else ""))
         rows = []
         for k, name in (("matched", "matched (fp32)"), ("best", "best settings")):
             z, t = ft[k]["sentzoo"], ft[k]["st"]
@@ -273,6 +277,20 @@ def main():
                 L.append(table(["self %", "library", "symbol"],
                                [["%.1f" % t["percent"], t["dso"], "`%s`" % t["symbol"]] for t in top[:15]]))
         L.append("")
+    ex = res.get("experiments")
+    if ex:
+        L.append("## 9. What-if experiments from the profile\n")
+        L.append("RoFormerV2-small training step, T = 128, same settings as §2, variants run alternating; "
+                 "speed-up = baseline step time / variant step time (medians). These are changes outside bench/ "
+                 "that the profile suggests; the numbers say whether they are worth making (see the analysis).\n")
+        L.append(table(["variant", "precision", "step ms", "speed-up"],
+                       [[r["variant"], AMP[r["amp"]], f(r["median_ms"], 1), ratio(r["speedup"])] for r in ex["rows"]]))
+        L.append("")
+    for mr in res.get("merged_runs", []):
+        mm = mr["machine"]
+        L.append("_Sections %s were measured in a later run (%s, load average before/after %.2f / %.2f) and "
+                 "merged into results.json._\n" % (", ".join(mr["sections"]), mm["date_utc"], mm["load_before"][0],
+                                                     mm["load_after"][0]))
     notes = os.path.join(os.path.dirname(os.path.abspath(__file__)), "ANALYSIS.md")
     if os.path.exists(notes):
         L.append(open(notes).read())

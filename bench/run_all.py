@@ -111,13 +111,14 @@ class Bench:
             "load_before": os.getloadavg(),
             "other_processes": sh("ps -eo pcpu,comm --sort=-pcpu | head -8"),
         }
+        from importlib import metadata
         vers = {}
-        for mod in ("torch", "transformers", "tokenizers", "sentence_transformers", "roformer", "numpy"):
+        for dist in ("torch", "transformers", "tokenizers", "sentence-transformers", "roformer", "numpy",
+                     "scipy", "matplotlib"):
             try:
-                m = __import__(mod)
-                vers[mod] = getattr(m, "__version__", "?")
+                vers[dist] = metadata.version(dist)
             except Exception:  # noqa: BLE001
-                vers[mod] = "missing"
+                vers[dist] = "missing"
         info["python_packages"] = vers
         self.results["machine"] = info
 
@@ -148,7 +149,8 @@ class Bench:
         sizes = ["tiny", "small"] + (["base"] if self.a.base else [])
         grid = [(arch, size, seq, amp, self.all_threads)
                 for arch in archs for size in sizes for seq in (32, 64, 128) for amp in ("off", "bf16")]
-        grid += [(arch, "small", 128, amp, 1) for arch in ("bert", "roformer_v2") for amp in ("off", "bf16")]
+        if self.all_threads > 1:
+            grid += [(arch, "small", 128, amp, 1) for arch in ("bert", "roformer_v2") for amp in ("off", "bf16")]
         for arch, size, seq, amp, threads in grid:
             pairs = max(1, self.a.train_tokens // (2 * seq))
             if size == "base":
@@ -347,6 +349,34 @@ class Bench:
             res[k]["ratio"] = a_ / b_ if a_ and b_ else None
         self.results["finetune"] = res
 
+    # ---- what-if experiments suggested by the profile ----------------------------------------------
+    def experiments(self):
+        malloc_env = {"MALLOC_MMAP_THRESHOLD_": "33554432", "MALLOC_TRIM_THRESHOLD_": "4294967296",
+                      "MALLOC_TOP_PAD_": "268435456"}
+        variants = [("baseline", {}, {}),
+                    ("glibc malloc keeps freed memory (no mmap/munmap per step)", malloc_env, {}),
+                    ("dropout 0 (upper bound of a cheaper dropout)", {}, {"dropout": 0})]
+        rows = {name: [] for name, _, _ in variants}
+        for amp in ("off", "bf16"):
+            for rnd in range(self.a.rounds + 1):
+                for name, env, extra in (variants if rnd % 2 == 0 else variants[::-1]):
+                    kw = dict(arch="roformer_v2", size="small", seq=128,
+                              batch=max(1, self.a.train_tokens // 256), amp=amp,
+                              threads=self.all_threads, steps=self.a.steps, warmup=1, **extra)
+                    cmd = [self.exe, "train"] + [x for k, v in kw.items() for x in ("--" + k, str(v))]
+                    r = run_json(cmd, env=env)
+                    r.update(variant=name, amp=amp)
+                    rows[name].append(r)
+        out = []
+        for amp in ("off", "bf16"):
+            base = median_of([r for r in rows["baseline"] if r["amp"] == amp], "median_ms")
+            for name, _, _ in variants:
+                ms = median_of([r for r in rows[name] if r["amp"] == amp], "median_ms")
+                out.append({"variant": name, "amp": amp, "median_ms": ms,
+                            "speedup": base / ms if base and ms else None})
+        self.results["experiments"] = {"rows": out, "raw": rows}
+        log("experiments %s" % [(r["variant"][:20], r["amp"], r["speedup"]) for r in out])
+
     # ---- profile of the training step ------------------------------------------------------------
     def profile(self):
         res = {"tool": None}
@@ -359,7 +389,7 @@ class Bench:
             cmd = ["perf", "record", "-e", "cpu-clock", "-F", "499", "-g", "-o", data, "--",
                    self.exe, "train", "--arch", "roformer_v2", "--size", "small", "--seq", "128",
                    "--batch", str(max(1, self.a.train_tokens // 256)), "--amp", amp,
-                   "--threads", str(self.all_threads), "--steps", "5", "--warmup", "1"]
+                   "--threads", str(self.all_threads), "--steps", "15", "--warmup", "1"]
             rc, out, err, rss, _ = run(cmd)
             if rc != 0:
                 res["note"] = "perf record failed: " + "".join(l for _, l in err)[-500:]
@@ -396,6 +426,8 @@ def main():
     p.add_argument("--base", action="store_true", help="add base-size models to the training grid")
     p.add_argument("--minilm", default=os.path.expanduser("~/.cache/sentzoo/models/all-MiniLM-L6-v2"))
     p.add_argument("--only", default="", help="comma list of sections (default: all)")
+    p.add_argument("--merge", action="store_true",
+                   help="update the sections run in an existing results.json (machine info: both runs)")
     a = p.parse_args()
     b = Bench(a)
     started = time.time()
@@ -407,8 +439,9 @@ def main():
         while not stop.wait(10):
             loads.append(os.getloadavg()[0])
     threading.Thread(target=sample_load, daemon=True).start()
-    sections = ["gemm", "train_grid", "vs_pytorch", "inference", "tokenizer", "st_encode", "finetune", "profile"]
+    sections = ["gemm", "train_grid", "vs_pytorch", "inference", "tokenizer", "st_encode", "finetune", "profile", "experiments"]
     only = [s for s in a.only.split(",") if s]
+    only_given = list(only)
     if only and "gemm" not in only:
         only = ["gemm"] + only  # MFU needs the ceiling
     timings = {}
@@ -419,6 +452,9 @@ def main():
         t = time.time()
         getattr(b, s)()
         timings[s] = round(time.time() - t, 1)
+        os.makedirs(a.out, exist_ok=True)
+        with open(os.path.join(a.out, "results.partial.json"), "w") as f:  # survives a later crash
+            json.dump(b.results, f)
     stop.set()
     m = b.results["machine"]
     m["load_after"] = os.getloadavg()
@@ -428,8 +464,18 @@ def main():
     m["total_seconds"] = round(time.time() - started, 1)
     b.results["commands"] = LOG
     os.makedirs(a.out, exist_ok=True)
+    path = os.path.join(a.out, "results.json")
+    if a.merge and os.path.exists(path):
+        old = json.load(open(path))
+        old.setdefault("merged_runs", []).append({"sections": list(timings), "machine": b.results.pop("machine"),
+                                                  "commands": b.results.pop("commands")})
+        old.update({k: v for k, v in b.results.items() if k != "gemm" or "gemm" in only_given})
+        b.results = old
     with open(os.path.join(a.out, "results.json"), "w") as f:
         json.dump(b.results, f, indent=1)
+    partial = os.path.join(a.out, "results.partial.json")
+    if os.path.exists(partial):
+        os.unlink(partial)
     log("wrote %s (%.0f s)" % (os.path.join(a.out, "results.json"), time.time() - started))
 
 

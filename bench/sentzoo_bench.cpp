@@ -81,8 +81,12 @@ json gemm(const cxxopts::ParseResult& args) {
 }
 
 // ---- models -------------------------------------------------------------------------------------
-sentzoo::EncoderConfig bench_config(const std::string& arch, const std::string& size) {
-  if (size == "tiny") return sentzoo::encoder_preset(arch + "_tiny");
+sentzoo::EncoderConfig bench_config_of(const std::string& arch, const std::string& size) {
+  if (size == "tiny") {  // the tiny presets stop at 64 learned positions; the grid goes to 128
+    auto c = sentzoo::encoder_preset(arch + "_tiny");
+    c.max_position_embeddings = std::max<int64_t>(c.max_position_embeddings, 512);
+    return c;
+  }
   if (size == "base") return sentzoo::encoder_preset(arch + "_base");
   if (size != "small") throw std::invalid_argument("size: expected tiny|small|base, found " + size);
   // "small" = RoFormerV2-small's shape (6 layers, h 384, 6 heads, FFN 1536; MiniLM-L6's too) on
@@ -92,6 +96,16 @@ sentzoo::EncoderConfig bench_config(const std::string& arch, const std::string& 
   c.hidden_size = 384;
   c.num_heads = 6;
   c.intermediate_size = 1536;
+  return c;
+}
+
+// --dropout overrides hidden and attention dropout (< 0: the preset's), for what-if experiments.
+sentzoo::EncoderConfig bench_config(const cxxopts::ParseResult& args) {
+  auto c = bench_config_of(args["arch"].as<std::string>(), args["size"].as<std::string>());
+  if (const double p = args["dropout"].as<double>(); p >= 0) {
+    c.hidden_dropout = p;
+    c.attention_dropout = p;
+  }
   return c;
 }
 
@@ -140,7 +154,7 @@ json time_steps(Step step, int warmup, int steps, double min_seconds) {
 }
 
 json train(const cxxopts::ParseResult& args) {
-  const auto config = bench_config(args["arch"].as<std::string>(), args["size"].as<std::string>());
+  const auto config = bench_config(args);
   const int64_t seq = args["seq"].as<int64_t>(), pairs = args["batch"].as<int64_t>();
   const bool bf16 = args["amp"].as<std::string>() == "bf16";
   torch::manual_seed(0);
@@ -187,7 +201,7 @@ json train(const cxxopts::ParseResult& args) {
 }
 
 json encode(const cxxopts::ParseResult& args) {
-  const auto config = bench_config(args["arch"].as<std::string>(), args["size"].as<std::string>());
+  const auto config = bench_config(args);
   const int64_t seq = args["seq"].as<int64_t>(), rows = args["batch"].as<int64_t>();
   const bool bf16 = args["amp"].as<std::string>() == "bf16";
   torch::manual_seed(0);
@@ -213,7 +227,7 @@ json encode(const cxxopts::ParseResult& args) {
 }
 
 json cross(const cxxopts::ParseResult& args) {
-  const auto config = bench_config(args["arch"].as<std::string>(), args["size"].as<std::string>());
+  const auto config = bench_config(args);
   const int64_t seq = args["seq"].as<int64_t>(), rows = args["batch"].as<int64_t>();
   const bool bf16 = args["amp"].as<std::string>() == "bf16";
   torch::manual_seed(0);
@@ -316,7 +330,9 @@ int main(int argc, char** argv) {
   options.add_options()("mode", "gemm|train|encode|cross|sts", cxxopts::value<std::string>())(
       "threads", "intra-op threads", cxxopts::value<int>()->default_value("1"))(
       "dtype", "gemm: fp32|bf16", cxxopts::value<std::string>()->default_value("fp32"))(
-      "gemm-size", "gemm: N of the NxN by NxN product", cxxopts::value<int64_t>()->default_value("2048"))(
+      "gemm-size",
+      "gemm: N of the NxN by NxN product",
+      cxxopts::value<int64_t>()->default_value("2048"))(
       "reps", "gemm/sts repetitions", cxxopts::value<int>()->default_value("5"))(
       "arch", "bert|roformer_v2|deepnet", cxxopts::value<std::string>()->default_value("bert"))(
       "size", "tiny|small|base", cxxopts::value<std::string>()->default_value("tiny"))(
@@ -332,7 +348,9 @@ int main(int argc, char** argv) {
       "data", "sts: stsb file", cxxopts::value<std::string>()->default_value(""))(
       "max-length", "sts: tokens per text", cxxopts::value<int64_t>()->default_value("128"))(
       "limit", "sts: first N pairs only (0 = all)", cxxopts::value<int64_t>()->default_value("0"))(
-      "help", "usage");
+      "dropout",
+      "override the preset's dropout (< 0: keep)",
+      cxxopts::value<double>()->default_value("-1"))("help", "usage");
   options.parse_positional({"mode"});
   try {
     const auto args = options.parse(argc, argv);
