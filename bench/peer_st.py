@@ -75,6 +75,8 @@ def main():
            "versions": {"sentence_transformers": sentence_transformers.__version__,
                         "torch": torch.__version__}}
     if a.mode == "encode":
+        if a.amp == "bf16-weights":  # the module itself in bf16, no autocast (as sentzoo-bench sts)
+            model = model.to(torch.bfloat16)
         rows = read_stsb(os.path.join(root, a.data))
         texts = [t for r in rows for t in r[:2]]
         runs = []

@@ -263,7 +263,7 @@ class Bench:
     # ---- sentence-transformers: encode STS-B test ------------------------------------------------
     def st_encode(self):
         rows = []
-        for amp in ("off", "bf16"):
+        for amp in ("off", "bf16", "bf16-weights"):
             sz, st = [], []
             for rnd in range(self.a.rounds):
                 sz.append(self.sz("sts", model=self.minilm, format="st", data="en/STS-B/sts-test.csv",

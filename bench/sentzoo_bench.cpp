@@ -59,15 +59,12 @@ double peak_rss_mb() {
 }
 
 // ---- GEMM ceiling -------------------------------------------------------------------------------
-json gemm(const cxxopts::ParseResult& args) {
-  const int64_t n = args["gemm-size"].as<int64_t>();
-  const auto dtype = args["dtype"].as<std::string>() == "bf16" ? torch::kBFloat16 : torch::kFloat;
+json gemm_of(int64_t n, torch::ScalarType dtype, int reps) {
   torch::manual_seed(0);
   auto a = torch::randn({n, n}).to(dtype), b = torch::randn({n, n}).to(dtype);
   auto c = torch::empty({n, n}, dtype);
   at::mm_out(c, a, b);  // warm-up (thread pool, packing buffers)
   std::vector<double> ms;
-  const int reps = args["reps"].as<int>();
   for (int i = 0; i < reps; ++i) {
     const auto t = Clock::now();
     at::mm_out(c, a, b);
@@ -78,6 +75,12 @@ json gemm(const cxxopts::ParseResult& args) {
           {"all_ms", ms},
           {"gflops", 2.0 * n * n * n / (med * 1e-3) / 1e9},
           {"n", n}};
+}
+
+json gemm(const cxxopts::ParseResult& args) {
+  return gemm_of(args["gemm-size"].as<int64_t>(),
+                 args["dtype"].as<std::string>() == "bf16" ? torch::kBFloat16 : torch::kFloat,
+                 args["reps"].as<int>());
 }
 
 // ---- models -------------------------------------------------------------------------------------
@@ -187,7 +190,13 @@ json train(const cxxopts::ParseResult& args) {
     optimizer->step();
     (void)total.item<double>();
   };
+  // The GEMM ceiling again in this process, right before and after the timed steps, so that MFU
+  // on a shared machine compares numbers taken under the same load.
+  const auto gemm_dtype = bf16 ? torch::kBFloat16 : torch::kFloat;
+  const double before = gemm_of(2048, gemm_dtype, 2)["gflops"].get<double>();
   json out = time_steps(step, args["warmup"].as<int>(), args["steps"].as<int>(), 2.0);
+  const double after = gemm_of(2048, gemm_dtype, 2)["gflops"].get<double>();
+  out["inline_ceiling_gflops"] = {before, after};
   const double s = out["median_ms"].get<double>() * 1e-3;
   const double tokens = 2.0 * pairs * seq;
   const double flops = 3.0 * tokens * forward_flops_per_token(config, seq);
@@ -197,6 +206,7 @@ json train(const cxxopts::ParseResult& args) {
   out["tokens_per_s"] = tokens / s;
   out["flops_per_step"] = flops;
   out["model_gflops"] = flops / s / 1e9;
+  out["mfu_inline"] = out["model_gflops"].get<double>() / (0.5 * (before + after));
   return out;
 }
 
@@ -258,7 +268,10 @@ json cross(const cxxopts::ParseResult& args) {
 // --------------
 json sts(const cxxopts::ParseResult& args) {
   const std::string dir = args["model"].as<std::string>();
+  // "bf16": autocast around fp32 weights; "bf16-weights": the module itself converted to bf16
+  // (no casts per forward; inference only).
   const bool bf16 = args["amp"].as<std::string>() == "bf16";
+  const bool bf16_weights = args["amp"].as<std::string>() == "bf16-weights";
   const int64_t batch = args["batch"].as<int64_t>(), max_length = args["max-length"].as<int64_t>();
   sentzoo::DualEncoder model{nullptr};
   if (args["format"].as<std::string>() == "st") {
@@ -267,6 +280,7 @@ json sts(const cxxopts::ParseResult& args) {
     model = sentzoo::load_trained_model(dir).dual;
   }
   model->eval();
+  if (bf16_weights) model->to(torch::kBFloat16);
   const auto tokenizer = sentzoo::load_tokenizer(dir);
   const auto data =
       sentzoo::read_dataset(sentzoo::parse_dataset_spec("stsb:" + args["data"].as<std::string>()));
