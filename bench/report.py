@@ -81,6 +81,9 @@ def charts(res, out_dir):
         ax.barh([n for n, _ in comps], [v for _, v in comps],
                 color=["tab:green" if v >= 1 else "tab:red" for _, v in comps])
         ax.axvline(1.0, color="black", lw=0.8)
+        ax.set_xscale("log")
+        ticks = [t for t in (0.5, 1, 1.3, 2, 5, 10, 20, 50) if t <= max(v for _, v in comps) * 1.5]
+        ax.set_xticks(ticks, [str(t) for t in ticks])
         ax.invert_yaxis()
         ax.set_xlabel("sentzoo speed / peer speed (same run, medians)")
         fig.tight_layout()
