@@ -9,8 +9,8 @@
 #   bench/run.sh --only tokenizer,st_encode                 # some sections (report covers those)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-export SENTZOO_DATA=${SENTZOO_DATA:-/work/shared/data}
-venv=${SENTZOO_VENV:-/work/.venv-ref}
+export SENTZOO_DATA=${SENTZOO_DATA:-$(cd .. && pwd)/shared/data}
+venv=${SENTZOO_VENV:-$PWD/.venv-ref}
 py=$venv/bin/python
 if [ ! -x "$py" ]; then
   tools/reference/setup_env.sh "$venv"

@@ -77,30 +77,36 @@ void apply_override(nlohmann::json& j, const std::string& assignment) {
     return std::invalid_argument(fmt::format(
         "--set {}: expected {} for '{}', found '{}'", assignment, expected, key, value));
   };
-  try {
-    size_t used = 0;
-    if (node->is_boolean()) {
-      if (value != "true" && value != "false") throw fail("true or false");
-      *node = value == "true";
-    } else if (node->is_number_integer()) {
-      const long long v = std::stoll(value, &used);
-      if (used != value.size()) throw fail("an integer");
-      *node = v;
-    } else if (node->is_number()) {
-      const double v = std::stod(value, &used);
-      if (used != value.size()) throw fail("a number");
-      *node = v;
-    } else if (node->is_string()) {
-      *node = value;
-    } else {
-      *node = nlohmann::json::parse(value);
+  // std::stoll/stod throw std::invalid_argument ("stoll") themselves: parse into a flag first.
+  bool parsed = true;
+  size_t used = 0;
+  if (node->is_boolean()) {
+    if (value != "true" && value != "false") throw fail("true or false");
+    *node = value == "true";
+  } else if (node->is_number_integer()) {
+    long long v = 0;
+    try {
+      v = std::stoll(value, &used);
+    } catch (const std::logic_error&) {
+      parsed = false;
     }
-  } catch (const std::invalid_argument&) {
-    throw;
-  } catch (const std::logic_error&) {  // stoll/stod out_of_range or no conversion
-    throw fail(node->is_number_integer() ? "an integer" : "a number");
-  } catch (const nlohmann::json::exception&) {
-    throw fail("JSON");
+    if (!parsed || used != value.size()) throw fail("an integer");
+    *node = v;
+  } else if (node->is_number()) {
+    double v = 0;
+    try {
+      v = std::stod(value, &used);
+    } catch (const std::logic_error&) {
+      parsed = false;
+    }
+    if (!parsed || used != value.size()) throw fail("a number");
+    *node = v;
+  } else if (node->is_string()) {
+    *node = value;
+  } else {
+    auto v = nlohmann::json::parse(value, nullptr, /*allow_exceptions=*/false);
+    if (v.is_discarded()) throw fail("JSON");
+    *node = v;
   }
 }
 

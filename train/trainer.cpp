@@ -1,6 +1,8 @@
 // The training loop (train/trainer.h): setup, resume, loop, eval/checkpoint, final save.
 #include "train/trainer.h"
 
+#include "eval/export_model.h"
+
 #include <fmt/format.h>
 #include <torch/torch.h>
 
@@ -372,6 +374,15 @@ TrainResult run_training(const TrainRunConfig& config,
   }
   if (primary < 0 && state.step == config.train.max_steps)
     save_best();  // no dev set: the last model
+
+  // DIR/model.pt: the best dual or cross encoder as a self-contained TorchScript file.
+  const auto& shipped = run.tasks[primary < 0 ? 0 : primary];
+  if (shipped.spec.objective != "mlm" && fs::exists(output_dir / "best" / "sentzoo.json")) {
+    ExportRequest request;
+    request.checkpoint = output_dir / "best";
+    request.output = output_dir / "model.pt";
+    export_model(request);
+  }
 
   result.steps_done = state.step;
   result.best_metric = state.best_metric;

@@ -85,6 +85,14 @@ TEST(Config, OverridesAreTypeChecked) {
   EXPECT_TRUE(c.deterministic);
   EXPECT_EQ(c.name, "abc");
   EXPECT_THROW(apply_override(j, "max_steps=1.5"), std::invalid_argument);
+  try {
+    apply_override(j, "max_steps=many");
+    FAIL() << "no exception";
+  } catch (const std::invalid_argument& e) {
+    EXPECT_NE(std::string(e.what()).find("expected an integer for 'max_steps', found 'many'"),
+              std::string::npos)
+        << e.what();
+  }
   EXPECT_THROW(apply_override(j, "deterministic=yes"), std::invalid_argument);
   EXPECT_THROW(apply_override(j, "optim.lrr=1"), std::invalid_argument);
   EXPECT_THROW(apply_override(j, "noequals"), std::invalid_argument);
