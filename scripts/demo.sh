@@ -49,7 +49,7 @@ build/sentzoo-eval compare --dual "$out/dual" --cross "$out/cross" \
 
 echo "== exporting the dual encoder to TorchScript and encoding with the export"
 build/sentzoo-export --checkpoint "$out/dual" --output "$out/dual.pt"
-cut -f1 "$out/data/test.tsv" | head -5 > "$out/sentences.txt"
+awk -F'\t' 'NR <= 5 { print $1 }' "$out/data/test.tsv" > "$out/sentences.txt"
 build/sentzoo-encode --model "$out/dual.pt" --input "$out/sentences.txt" --output "$out/sentences.npy"
 
 echo
