@@ -25,6 +25,7 @@
 #include <numeric>
 
 #include "core/compat.h"
+#include "core/runtime.h"
 #include "data/batch.h"
 #include "data/dataset.h"
 #include "data/dataset_spec.h"
@@ -340,6 +341,7 @@ json sts(const cxxopts::ParseResult& args) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  sentzoo::configure_allocator();  // as every sentzoo main does (core/cli.cpp)
   cxxopts::Options options("sentzoo-bench", "one sentzoo measurement as JSON (see bench/run.sh)");
   options.add_options()("mode", "gemm|train|encode|cross|sts", cxxopts::value<std::string>())(
       "threads", "intra-op threads", cxxopts::value<int>()->default_value("1"))(

@@ -28,6 +28,7 @@ int run(int argc,
   spdlog::set_default_logger(spdlog::stderr_color_mt("sentzoo"));
   spdlog::set_pattern("[%H:%M:%S] [%^%l%$] %v");
   cxxopts::ParseResult args;
+  int threads_in_effect = 1;
   try {
     if (!positional.empty()) options.parse_positional(positional);
     args = options.parse(argc, argv);
@@ -40,7 +41,7 @@ int run(int argc,
     }
     const int threads = args["threads"].as<int>();
     if (threads < 0) throw UsageError("--threads must be >= 0 (0 = all cores)");
-    configure_threads(threads);
+    threads_in_effect = configure_threads(threads);
     if (args.count("version")) {
       std::cout << version_report() << std::flush;
       return kExitOk;
@@ -52,6 +53,9 @@ int run(int argc,
     std::cerr << options.program() << ": " << e.what() << "\n\n" << options.help() << std::endl;
     return kExitUsage;
   }
+  configure_allocator();
+  if (const auto warning = oversubscription_warning(threads_in_effect); !warning.empty())
+    spdlog::warn("{}", warning);
   const BlasInfo blas = active_blas();
   if (blas.is_reference) {
     spdlog::warn(

@@ -1,7 +1,8 @@
 #pragma once
 // The one place where LibTorch 1.13 (Debian bookworm) and LibTorch 2.x differ for sentzoo:
 // the autocast API (renamed to device-typed functions in 2.4, TOOLCHAIN.md §4 and §10) and the
-// optional fused attention (at::scaled_dot_product_attention, public since 2.0, §7 and §10).
+// optional fused attention (at::scaled_dot_product_attention, public since 2.0, §7 and §10),
+// and the key type of the optimizers' per-parameter state map (string in 1.13, void* in 2.x).
 // Everything else in the tree is written against the API both versions share.
 
 #include <ATen/autocast_mode.h>
@@ -11,8 +12,10 @@
 #include <torch/version.h>
 
 #include <limits>
+#include <sstream>
 #include <stdexcept>
 #include <string>
+#include <type_traits>
 
 #define SENTZOO_TORCH_AT_LEAST(major, minor) \
   (TORCH_VERSION_MAJOR > (major) ||          \
@@ -104,6 +107,22 @@ class AutocastGuard {
 /// True when autocast is on for `device` in this thread.
 inline bool autocast_active(c10::DeviceType device = c10::DeviceType::CPU) {
   return detail::autocast_enabled(device);
+}
+
+/// The key of parameter `p` in torch::optim::Optimizer's per-parameter state map: the
+/// TensorImpl address printed as a string in 1.13 (c10::guts::to_string), the address itself in
+/// 2.x. Map is the optimizer's state map type (its key_type decides).
+template <typename Map>
+typename Map::key_type optimizer_state_key(const at::Tensor& p) {
+  using Key = typename Map::key_type;
+  void* impl = p.unsafeGetTensorImpl();
+  if constexpr (std::is_same_v<Key, std::string>) {
+    std::ostringstream address;  // what c10::guts::to_string(void*) printed
+    address << impl;
+    return address.str();
+  } else {
+    return static_cast<Key>(impl);
+  }
 }
 
 /// True when this LibTorch has the public at::scaled_dot_product_attention (2.0+, TOOLCHAIN.md

@@ -3,11 +3,13 @@
 
 #include <ATen/Parallel.h>
 #include <dlfcn.h>
+#include <malloc.h>
 #include <fmt/format.h>
 #include <sched.h>
 #include <torch/version.h>
 
 #include <algorithm>
+#include <cstdlib>
 #include <fstream>
 #include <thread>
 
@@ -25,6 +27,23 @@ int configure_threads(int requested) {
   const int n = requested > 0 ? requested : available_cores();
   at::set_num_threads(n);
   return at::get_num_threads();
+}
+
+void configure_allocator() {
+  if (std::getenv("MALLOC_MMAP_THRESHOLD_") == nullptr) mallopt(M_MMAP_THRESHOLD, 256 << 20);
+  if (std::getenv("MALLOC_TRIM_THRESHOLD_") == nullptr) mallopt(M_TRIM_THRESHOLD, 1 << 30);
+}
+
+std::string oversubscription_warning(int threads) {
+  double load = 0;
+  if (getloadavg(&load, 1) != 1) return {};
+  const int cores = available_cores();
+  if (threads <= 1 || load <= double(cores) + 0.5) return {};
+  return fmt::format(
+      "the machine is busy (load average {:.1f} on {} cores): {} OpenMP threads will spin-wait "
+      "for each other and may run many times slower; consider --threads 1 or "
+      "OMP_WAIT_POLICY=PASSIVE",
+      load, cores, threads);
 }
 
 namespace {

@@ -14,6 +14,17 @@ int available_cores();
 /// Returns the count now in effect.
 int configure_threads(int requested);
 
+/// Keeps freed activation memory in the process: glibc otherwise returns every buffer above its
+/// (dynamic, <= 32 MiB) mmap threshold to the kernel when freed, and the next training step pays
+/// page faults and zeroing for the same sizes again (~3-5% of a step, bench/ANALYSIS.md). Sets
+/// M_MMAP_THRESHOLD to 256 MiB and M_TRIM_THRESHOLD to 1 GiB unless MALLOC_MMAP_THRESHOLD_ /
+/// MALLOC_TRIM_THRESHOLD_ are set. Peak memory is unchanged; idle memory is returned less eagerly.
+void configure_allocator();
+
+/// The 1-minute load average above the available cores, as a warning for the log (OpenMP threads
+/// spin-wait and slow down many times over when the cores are oversubscribed), or empty.
+std::string oversubscription_warning(int threads);
+
 /// The BLAS that LibTorch's fp32 matmuls resolve to at run time.
 struct BlasInfo {
   std::string name;           // e.g. "OpenBLAS 0.3.21 (openmp)" or "reference BLAS (netlib)"

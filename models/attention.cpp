@@ -2,6 +2,8 @@
 
 #include "models/attention.h"
 
+#include "models/dropout.h"
+
 #include <cmath>
 #include <limits>
 
@@ -25,7 +27,7 @@ torch::Tensor masked_attention(const torch::Tensor& q,
     scores = scores.masked_fill(pad, std::numeric_limits<float>::lowest());
   }
   auto probs = torch::softmax(scores, /*dim=*/-1);
-  probs = torch::dropout(probs, dropout_p, training);
+  probs = fast_dropout(probs, dropout_p, training);
   return torch::matmul(probs.to(v.scalar_type()), v);  // (B, H, T, D)
 }
 

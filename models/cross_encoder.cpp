@@ -26,7 +26,7 @@ CrossEncoderConfig parse_cross_encoder_config(const nlohmann::json& j) {
 CrossEncoderImpl::CrossEncoderImpl(const CrossEncoderConfig& c) : config(c) {
   config.validate();
   encoder = register_module("encoder", make_encoder(c.encoder));
-  dropout = register_module("dropout", torch::nn::Dropout(c.dropout));
+  dropout = register_module("dropout", FastDropout(c.dropout));
   classifier =
       register_module("classifier", torch::nn::Linear(c.encoder.hidden_size, c.num_labels));
   torch::NoGradGuard no_grad;

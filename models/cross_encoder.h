@@ -6,6 +6,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "models/dropout.h"
 #include "models/encoder.h"
 
 namespace sentzoo {
@@ -29,7 +30,7 @@ struct CrossEncoderImpl : torch::nn::Module {
                         const torch::Tensor& mask,
                         const torch::Tensor& segments = {});
   TransformerEncoder encoder{nullptr};
-  torch::nn::Dropout dropout{nullptr};
+  FastDropout dropout{nullptr};
   torch::nn::Linear classifier{nullptr};
   const CrossEncoderConfig config;
 };

@@ -18,7 +18,7 @@ TransformerBlockImpl::TransformerBlockImpl(const EncoderConfig& c)
   ffn = register_module("ffn",
                         FeedForward(c.hidden_size, c.intermediate_size, c.hidden_act, c.use_bias));
   norm2 = register_module("norm2", Norm(c.norm_type, c.hidden_size, c.norm_eps, c.use_bias));
-  dropout = register_module("dropout", torch::nn::Dropout(c.hidden_dropout));
+  dropout = register_module("dropout", FastDropout(c.hidden_dropout));
 }
 
 torch::Tensor TransformerBlockImpl::forward(const torch::Tensor& x,
@@ -85,8 +85,12 @@ EncoderOutput TransformerEncoderImpl::forward(const torch::Tensor& ids,
   out.mask = mask;
   auto x = embeddings(ids, segments.defined() ? segments : torch::zeros_like(ids));  // (B, T, h)
   if (output_hidden_states) out.hidden_states.push_back(x);
+  // Without padding the key mask changes nothing: skip its masked_fill over every layer's
+  // (B, H, T, T) scores (checked once per forward, on the CPU only to avoid a device sync).
+  const bool no_padding = mask.device().is_cpu() && mask.all().item<bool>();
+  const torch::Tensor key_mask = no_padding ? torch::Tensor() : mask;
   for (const auto& layer : *layers) {
-    x = layer->as<TransformerBlock>()->forward(x, mask, residual_ramp);
+    x = layer->as<TransformerBlock>()->forward(x, key_mask, residual_ramp);
     if (output_hidden_states) out.hidden_states.push_back(x);
   }
   if (final_norm) {

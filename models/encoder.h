@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "models/attention.h"
+#include "models/dropout.h"
 #include "models/encoder_config.h"
 #include "models/layers.h"
 
@@ -17,12 +18,12 @@ namespace sentzoo {
 /// pre: x = x + ramp*F(Norm(x)).
 struct TransformerBlockImpl : torch::nn::Module {
   explicit TransformerBlockImpl(const EncoderConfig& config);
-  /// x: (B, T, h), mask: (B, T) -> (B, T, h)
+  /// x: (B, T, h), mask: (B, T) or undefined (no padding) -> (B, T, h)
   torch::Tensor forward(const torch::Tensor& x, const torch::Tensor& mask, double ramp = 1.0);
   MultiHeadSelfAttention attn{nullptr};
   Norm norm1{nullptr}, norm2{nullptr};
   FeedForward ffn{nullptr};
-  torch::nn::Dropout dropout{nullptr};
+  FastDropout dropout{nullptr};
   const double alpha;  // DeepNet eq. (4): residual scale; 1 otherwise
   const bool post_norm;
 };

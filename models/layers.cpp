@@ -79,7 +79,7 @@ EmbeddingsImpl::EmbeddingsImpl(const EncoderConfig& c) {
     pos = register_module("pos", torch::nn::Embedding(c.max_position_embeddings, c.hidden_size));
   if (c.embedding_norm && c.norm_position == "post")
     norm = register_module("norm", Norm(c.norm_type, c.hidden_size, c.norm_eps, c.use_bias));
-  dropout = register_module("dropout", torch::nn::Dropout(c.hidden_dropout));
+  dropout = register_module("dropout", FastDropout(c.hidden_dropout));
 }
 
 torch::Tensor EmbeddingsImpl::forward(const torch::Tensor& ids, const torch::Tensor& segments) {

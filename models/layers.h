@@ -7,6 +7,7 @@
 
 #include <string>
 
+#include "models/dropout.h"
 #include "models/encoder_config.h"
 
 namespace sentzoo {
@@ -49,7 +50,7 @@ struct EmbeddingsImpl : torch::nn::Module {
   torch::Tensor forward(const torch::Tensor& ids, const torch::Tensor& segments);
   torch::nn::Embedding tok{nullptr}, seg{nullptr}, pos{nullptr};
   Norm norm{nullptr};
-  torch::nn::Dropout dropout{nullptr};
+  FastDropout dropout{nullptr};
 };
 TORCH_MODULE(Embeddings);
 

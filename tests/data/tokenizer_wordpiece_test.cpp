@@ -51,10 +51,11 @@ TEST(WordPieceTokenizer, NormalizerRulesMatchHuggingFace) {
         text.find("[CLS]") != std::string::npos || text.find("[SEP]") != std::string::npos ||
         text.find("[MASK]") != std::string::npos || text.find("[UNK]") != std::string::npos ||
         text.find("[PAD]") != std::string::npos;
-    if (!has_special)
+    if (!has_special) {
       EXPECT_EQ(tok.pre_tokenize(text), c["words"].get<std::vector<std::string>>())
           << vocab << " lowercase=" << c["lowercase"] << " chinese=" << c["chinese_chars"]
           << " text='" << text << "'";
+    }
     EXPECT_EQ(tok.ids_to_tokens(ids), c["tokens"].get<std::vector<std::string>>()) << text;
     ++checked;
   }

@@ -58,8 +58,12 @@ TEST_P(ModelFixture, MatchesReferenceHiddenStatesAndMlmLogits) {
     EXPECT_LE(d, kTol) << "layer " << i;
   }
   RecordProperty("max_abs_diff_hidden", std::to_string(worst));
-  if (has_mlm) EXPECT_LE(max_diff(enc->mlm_logits(out.last_hidden), e["mlm_logits"]), kTol);
-  if (e.count("pooler_output")) EXPECT_LE(max_diff(out.pooler_output, e["pooler_output"]), kTol);
+  if (has_mlm) {
+    EXPECT_LE(max_diff(enc->mlm_logits(out.last_hidden), e["mlm_logits"]), kTol);
+  }
+  if (e.count("pooler_output")) {
+    EXPECT_LE(max_diff(out.pooler_output, e["pooler_output"]), kTol);
+  }
 }
 
 TEST_P(ModelFixture, PoolingMatchesSentenceTransformers) {
@@ -128,10 +132,11 @@ TEST(DeepNetInit, MatchesTorchscaleInitStatistics) {
     } else if (item.key().find("norm") == std::string::npos) {
       // sampling error of a std: ~1/sqrt(2n): 0.3% for matrices, 4.4% for 256-element biases
       EXPECT_NEAR(std / ref, 1.0, matrix ? 0.02 : 0.2) << item.key();
-      if (matrix)
+      if (matrix) {
         EXPECT_NEAR(
             item.value().abs().max().item<double>() / it->second[1].item<double>(), 1.0, 0.02)
             << item.key();
+      }
     }
     ++checked;
   }

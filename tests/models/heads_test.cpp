@@ -98,7 +98,9 @@ TEST_P(ConfigMatrix, ForwardIsFiniteAndPaddingFree) {
   auto b = enc->forward(ids_p, mask_p).last_hidden.slice(1, 0, 5);
   EXPECT_TRUE(torch::isfinite(a).all().item<bool>());
   EXPECT_TRUE(torch::allclose(a, b, 1e-5, 1e-5));
-  if (c.with_mlm_head) EXPECT_EQ(enc->mlm_logits(a).size(-1), c.vocab_size);
+  if (c.with_mlm_head) {
+    EXPECT_EQ(enc->mlm_logits(a).size(-1), c.vocab_size);
+  }
 }
 
 INSTANTIATE_TEST_SUITE_P(

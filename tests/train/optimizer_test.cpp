@@ -4,6 +4,7 @@
 #include <torch/torch.h>
 
 #include <cmath>
+#include <sstream>
 
 namespace sentzoo {
 namespace {
@@ -62,6 +63,69 @@ TEST(Optimizer, AdamWStepsMatchTheDecoupledFormulaInFloat64) {
     optimizer->step();
     EXPECT_TRUE(torch::allclose(net.dense->weight, weight, /*rtol=*/1e-12, /*atol=*/1e-12)) << t;
     EXPECT_TRUE(torch::allclose(net.dense->bias, bias, /*rtol=*/1e-12, /*atol=*/1e-12)) << t;
+  }
+}
+
+// FusedAdamW against LibTorch's AdamW on identical parameters and gradients: fp32 (fused pass)
+// within float rounding, bf16 (LibTorch's op sequence) bit for bit, and the saved state loads
+// into the stock optimizer (same torch::save format, so old checkpoints keep loading).
+TEST(Optimizer, FusedAdamWMatchesLibTorchAdamW) {
+  for (auto dtype : {torch::kFloat, torch::kBFloat16}) {
+    torch::manual_seed(5);
+    TinyNet fused_net, stock_net;
+    fused_net.to(dtype);
+    stock_net.to(dtype);
+    for (size_t i = 0; i < fused_net.parameters().size(); ++i) {
+      torch::NoGradGuard no_grad;
+      stock_net.parameters()[i].copy_(fused_net.parameters()[i]);
+    }
+    OptimizerConfig config;
+    config.lr = 0.05;
+    config.weight_decay = 0.1;
+    auto fused = make_adamw(fused_net, config);
+    ASSERT_NE(dynamic_cast<FusedAdamW*>(fused.get()), nullptr);
+    const auto split = split_for_weight_decay(stock_net, config);
+    auto stock_groups = [&] {
+      std::vector<torch::optim::OptimizerParamGroup> groups;
+      groups.emplace_back(split.decay,
+                          std::make_unique<torch::optim::AdamWOptions>(
+                              torch::optim::AdamWOptions(config.lr).weight_decay(0.1)));
+      groups.emplace_back(split.no_decay,
+                          std::make_unique<torch::optim::AdamWOptions>(
+                              torch::optim::AdamWOptions(config.lr).weight_decay(0)));
+      return groups;
+    };
+    torch::optim::AdamW stock(stock_groups(), torch::optim::AdamWOptions(config.lr));
+    for (int t = 1; t <= 5; ++t) {
+      fused->zero_grad();
+      stock.zero_grad();
+      auto ids = torch::randint(0, 10, {6});
+      auto loss = [&](TinyNet& net) {
+        return net.norm(net.dense(net.word_embeddings(ids))).to(torch::kFloat).pow(3).sum();
+      };
+      loss(fused_net).backward();
+      loss(stock_net).backward();
+      fused->step();
+      stock.step();
+      for (size_t i = 0; i < fused_net.parameters().size(); ++i) {
+        const auto a = fused_net.parameters()[i];
+        const auto b = stock_net.parameters()[i];
+        if (dtype == torch::kBFloat16) {
+          EXPECT_TRUE(a.equal(b)) << "step " << t << " parameter " << i;
+        } else {
+          EXPECT_TRUE(torch::allclose(a, b, /*rtol=*/1e-5, /*atol=*/1e-6)) << "step " << t;
+        }
+      }
+    }
+    std::stringstream saved;
+    torch::save(*fused, saved);
+    torch::optim::AdamW reloaded(stock_groups(), torch::optim::AdamWOptions(config.lr));
+    torch::load(reloaded, saved);
+    const auto& state = reloaded.state();
+    ASSERT_EQ(state.size(), fused_net.parameters().size());
+    for (const auto& item : state) {
+      EXPECT_EQ(static_cast<const torch::optim::AdamWParamState&>(*item.second).step(), 5);
+    }
   }
 }
 

@@ -4,6 +4,8 @@
 
 #include <chrono>
 #include <cstdlib>
+#include <map>
+#include <vector>
 
 #include "tests/test_util.h"
 #include "tests/train/trainer_test_util.h"
@@ -73,12 +75,14 @@ TEST(TrainerAmp, Bf16TrainsOnCpu) {
 }
 
 // Chinese STS-B, the tiny RoFormerV2 preset shrunk to a few hundred steps: bf16 and fp32 reach
-// dev Spearman within 0.02.
+// dev Spearman within 0.02, averaged over three seeds. One seed is not enough: the seed-to-seed
+// spread of a single 300-step run is itself ~0.02 (seeds 1-3 differ by 0.001-0.008 between fp32
+// and bf16, another seed by 0.028), so a one-seed comparison would test the dropout stream.
 TEST(TrainerAmp, Bf16MatchesFp32OnChineseStsB) {
   SENTZOO_REQUIRE_DATA(train_file, "zh/STS-B/STS-B.train.data");
   const char* slow = std::getenv("SENTZOO_SLOW_TESTS");
   if (!slow || std::string(slow) != "1") {
-    GTEST_SKIP() << "slow (about a minute on 2 cores): set SENTZOO_SLOW_TESTS=1 to run";
+    GTEST_SKIP() << "slow (about two minutes on 2 cores): set SENTZOO_SLOW_TESTS=1 to run";
   }
   const auto preset =
       std::filesystem::path(SENTZOO_TEST_SOURCE_DIR) / "configs" / "tiny-roformer-v2-cosent.json";
@@ -87,19 +91,25 @@ TEST(TrainerAmp, Bf16MatchesFp32OnChineseStsB) {
   j["train"]["eval_every"] = 0;
   j["train"]["checkpoint_every"] = 0;
   TempRunDir dir("bf16_stsb");
-  std::map<std::string, double> spearman;
-  for (const char* amp : {"off", "bf16"}) {
-    j["train"]["amp"] = amp;
-    const auto start = std::chrono::steady_clock::now();
-    const auto result = run_training(to_config(j), dir / amp, false);
-    const double seconds =
-        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    spearman[amp] = result.best_metric;
-    std::cout << "[ MEASURE ] amp " << amp << ": dev Spearman " << result.best_metric << " after "
-              << result.steps_done << " steps in " << seconds << " s\n";
+  std::map<std::string, double> mean_spearman;
+  const std::vector<int> seeds = {1, 2, 3};
+  for (int seed : seeds) {
+    j["train"]["seed"] = seed;
+    for (const char* amp : {"off", "bf16"}) {
+      j["train"]["amp"] = amp;
+      const auto start = std::chrono::steady_clock::now();
+      const auto out = dir / (std::string(amp) + "-" + std::to_string(seed));
+      const auto result = run_training(to_config(j), out, false);
+      const double seconds =
+          std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+      mean_spearman[amp] += result.best_metric / double(seeds.size());
+      std::cout << "[ MEASURE ] seed " << seed << " amp " << amp << ": dev Spearman "
+                << result.best_metric << " after " << result.steps_done << " steps in " << seconds
+                << " s\n";
+    }
   }
-  EXPECT_GT(spearman["off"], 0.3);
-  EXPECT_NEAR(spearman["bf16"], spearman["off"], 0.02);
+  EXPECT_GT(mean_spearman["off"], 0.3);
+  EXPECT_NEAR(mean_spearman["bf16"], mean_spearman["off"], 0.02);
 }
 
 }  // namespace
