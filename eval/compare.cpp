@@ -41,14 +41,15 @@ nlohmann::json retrieval(const PairModel& dual,
   // gathered from them, as N cycles through the pool.
   const int64_t distinct = std::min<int64_t>(n, static_cast<int64_t>(pool.size()));
   t0 = now_seconds();
-  auto unique_vectors = dual.encode({pool.begin(), pool.begin() + distinct}, o.batch_size);
+  auto unique_vectors =
+      dual.encode({pool.begin(), pool.begin() + distinct}, o.batch_size, {}, /*side=*/1);
   const double encode_seconds = now_seconds() - t0;
   const double index_seconds = encode_seconds / distinct * n;
   auto index = unique_vectors.index_select(0, torch::arange(n, torch::kLong) % distinct);
   std::vector<double> times;
   for (int r = 0; r < std::max(1, o.repeats); ++r) {
     t0 = now_seconds();
-    auto q = dual.encode({query}, 1);  // (1, D)
+    auto q = dual.encode({query}, 1, {}, /*side=*/0);  // (1, D)
     auto scores = torch::matmul(index, q.squeeze(0));
     auto top = std::get<1>(scores.topk(std::min<int64_t>(10, n)));
     (void)top.data_ptr<int64_t>();

@@ -19,6 +19,8 @@ int encode(const cxxopts::ParseResult& args) {
   const auto output = cli::required<std::string>(args, "output");
   const auto batch = args["batch-size"].as<int64_t>();
   if (batch < 1) throw cli::UsageError("--batch-size must be >= 1");
+  const int side = args["side"].as<int>();
+  if (side != 0 && side != 1) throw cli::UsageError("--side must be 0 or 1");
   std::ifstream in(input);
   if (!in) throw std::runtime_error(input + ": cannot open");
   std::vector<std::string> lines;
@@ -28,7 +30,12 @@ int encode(const cxxopts::ParseResult& args) {
   }
   const auto model = PairModel::load(model_path);
   const bool tty = isatty(fileno(stderr));
-  auto emb = model.encode(lines, batch, [&](int64_t done, int64_t total) {
+  if (side == 1 && !model.separate_towers())
+    spdlog::info("--side 1: this model shares one tower, so both sides give the same vectors");
+  auto emb = model.encode(
+      lines,
+      batch,
+      [&](int64_t done, int64_t total) {
     if (!tty) return;
     const int width = 30, bar = static_cast<int>(width * done / std::max<int64_t>(1, total));
     fmt::print(stderr,
@@ -38,7 +45,8 @@ int encode(const cxxopts::ParseResult& args) {
                done,
                total);
     if (done == total) fmt::print(stderr, "\n");
-  });
+      },
+      side);
   emb = emb.contiguous();
   const int64_t dim = emb.dim() == 2 ? emb.size(1) : 0;
   write_npy(output, emb.data_ptr<float>(), {static_cast<int64_t>(lines.size()), dim});
@@ -55,7 +63,10 @@ int main(int argc, char** argv) {
                         cxxopts::value<std::string>())(
       "i,input", "text file, one sentence per line", cxxopts::value<std::string>())(
       "o,output", "output .npy (float32, N x D)", cxxopts::value<std::string>())(
-      "batch-size", "sentences per batch", cxxopts::value<int64_t>()->default_value("64"));
+      "batch-size", "sentences per batch", cxxopts::value<int64_t>()->default_value("64"))(
+      "side",
+      "0: the first text of a pair / queries, 1: the second / documents (separate towers)",
+      cxxopts::value<int>()->default_value("0"));
   sentzoo::cli::add_common_options(options);
   return sentzoo::cli::run(argc, argv, options, encode);
 }

@@ -70,7 +70,8 @@ RawScores score_pairs(const PairModel& model,
   if (model.kind() == "dual") {
     std::vector<std::string> a, b;
     for (const auto& p : pairs) a.push_back(p.text1), b.push_back(p.text2);
-    auto u = model.encode(a, batch_size), v = model.encode(b, batch_size);
+    // Side 0 for the first texts, side 1 for the second (separate towers differ).
+    auto u = model.encode(a, batch_size, {}, 0), v = model.encode(b, batch_size, {}, 1);
     out.scores = similarity_scores(u, v, Similarity::kCosine);
   } else {
     std::vector<std::pair<std::string, std::string>> ab;

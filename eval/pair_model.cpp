@@ -78,9 +78,14 @@ PairModel PairModel::load(const fs::path& path) {
       throw std::runtime_error(
           fmt::format("{}: the archive holds no vocab.txt or sentencepiece.model", path.string()));
     auto module = ts.module;
+    // Separate towers export the second side as forward_side1 (models/export.cpp).
+    m.separate_towers_ = module.find_method("forward_side1").has_value();
     m.forward_ = [module](const torch::Tensor& ids,
                           const torch::Tensor& mask,
-                          const torch::Tensor& seg) mutable {
+                          const torch::Tensor& seg,
+                          int side) mutable {
+      if (side == 1 && module.find_method("forward_side1"))
+        return module.run_method("forward_side1", ids, mask, seg).toTensor();
       return module.forward({ids, mask, seg}).toTensor();
     };
   } else if (fs::is_directory(path)) {
@@ -91,18 +96,17 @@ PairModel PairModel::load(const fs::path& path) {
     m.metadata_ = tm.info;
     if (tm.kind == "dual") {
       auto dual = tm.dual;
+      m.separate_towers_ = static_cast<bool>(dual->tower_b);
       m.forward_ = [dual](const torch::Tensor& ids,
                           const torch::Tensor& mask,
-                          const torch::Tensor& seg) mutable {
-        return dual->forward(ids, mask, seg, 0);
-      };
+                          const torch::Tensor& seg,
+                          int side) mutable { return dual->forward(ids, mask, seg, side); };
     } else if (tm.kind == "cross") {
       auto cross = tm.cross;
       m.forward_ = [cross](const torch::Tensor& ids,
                            const torch::Tensor& mask,
-                           const torch::Tensor& seg) mutable {
-        return cross->forward(ids, mask, seg);
-      };
+                           const torch::Tensor& seg,
+                           int /*side*/) mutable { return cross->forward(ids, mask, seg); };
     }
     if (fs::exists(dir / "vocab.txt"))
       m.tokenizer_ = load_tokenizer(dir / "vocab.txt", tokenizer_options(m.metadata_));
@@ -121,7 +125,8 @@ PairModel PairModel::load(const fs::path& path) {
 
 torch::Tensor PairModel::run_batched(const std::vector<Encoding>& encodings,
                                      int64_t batch_size,
-                                     const Progress& progress) const {
+                                     const Progress& progress,
+                                     int side) const {
   torch::NoGradGuard no_grad;
   std::vector<int64_t> lengths;
   lengths.reserve(encodings.size());
@@ -147,7 +152,7 @@ torch::Tensor PairModel::run_batched(const std::vector<Encoding>& encodings,
         ps[b][t] = t < e.type_ids.size() ? e.type_ids[t] : 0;
       }
     }
-    auto y = forward_(ids, mask, seg).to(torch::kFloat);
+    auto y = forward_(ids, mask, seg, side).to(torch::kFloat);
     if (!out.defined()) {
       auto shape = y.sizes().vec();
       shape[0] = total;
@@ -163,14 +168,17 @@ torch::Tensor PairModel::run_batched(const std::vector<Encoding>& encodings,
 
 torch::Tensor PairModel::encode(const std::vector<std::string>& texts,
                                 int64_t batch_size,
-                                const Progress& progress) const {
+                                const Progress& progress,
+                                int side) const {
   if (kind_ != "dual")
     throw std::runtime_error("encode needs a dual encoder; this model is a " + kind_ +
                              " encoder (it scores pairs, it does not embed sentences)");
+  if (side != 0 && side != 1)
+    throw std::invalid_argument("encode: side must be 0 or 1, got " + std::to_string(side));
   std::vector<Encoding> enc;
   enc.reserve(texts.size());
   for (const auto& t : texts) enc.push_back(tokenizer_->encode(t, max_length_));
-  return run_batched(enc, batch_size, progress);
+  return run_batched(enc, batch_size, progress, side);
 }
 
 torch::Tensor PairModel::score_pairs(const std::vector<std::pair<std::string, std::string>>& pairs,
@@ -182,7 +190,7 @@ torch::Tensor PairModel::score_pairs(const std::vector<std::pair<std::string, st
   std::vector<Encoding> enc;
   enc.reserve(pairs.size());
   for (const auto& [a, b] : pairs) enc.push_back(tokenizer_->encode_pair(a, b, max_length_));
-  return run_batched(enc, batch_size, progress);
+  return run_batched(enc, batch_size, progress, /*side=*/0);
 }
 
 }  // namespace sentzoo

@@ -35,27 +35,35 @@ class PairModel {
   /// Number of logits of a cross encoder (1 = one score per pair).
   int64_t num_labels() const { return metadata_.value("num_labels", int64_t{1}); }
 
-  /// Dual: (N, D) fp32 sentence vectors in input order.
+  /// Dual: (N, D) fp32 sentence vectors in input order. side 0 = the first text of a pair
+  /// (queries), 1 = the second (documents); the two differ only for separate towers.
   torch::Tensor encode(const std::vector<std::string>& texts,
                        int64_t batch_size = 64,
-                       const Progress& progress = {}) const;
+                       const Progress& progress = {},
+                       int side = 0) const;
+  /// True when the two sides use different towers (DualEncoderConfig::shared false).
+  bool separate_towers() const { return separate_towers_; }
   /// Cross: (N) or (N, K) fp32 logits of [CLS] a [SEP] b [SEP], in input order.
   torch::Tensor score_pairs(const std::vector<std::pair<std::string, std::string>>& pairs,
                             int64_t batch_size = 64,
                             const Progress& progress = {}) const;
 
  private:
-  using Forward = std::function<torch::Tensor(
-      const torch::Tensor& ids, const torch::Tensor& mask, const torch::Tensor& segments)>;
+  using Forward = std::function<torch::Tensor(const torch::Tensor& ids,
+                                              const torch::Tensor& mask,
+                                              const torch::Tensor& segments,
+                                              int side)>;
   torch::Tensor run_batched(const std::vector<Encoding>& encodings,
                             int64_t batch_size,
-                            const Progress& progress) const;
+                            const Progress& progress,
+                            int side) const;
 
   std::string kind_;
   nlohmann::json metadata_;
   std::shared_ptr<Tokenizer> tokenizer_;
   int64_t max_length_ = 512;
   Forward forward_;
+  bool separate_towers_ = false;
   std::shared_ptr<void> holder_;  // keeps the module behind forward_ alive
 };
 

@@ -3,12 +3,16 @@
 
 #include <gtest/gtest.h>
 
+#include <numeric>
+
+#include "data/batch.h"
 #include "eval/export_model.h"
 #include "eval/pair_eval.h"
 #include "eval/pair_model.h"
 #include "models/export.h"
 #include "tests/eval/export_test_util.h"
 #include "train/npy.h"
+#include "train/trained_model.h"
 
 namespace sentzoo {
 namespace {
@@ -49,6 +53,49 @@ TEST(PairModel, TrainingFolderAndExportAgree) {
     EXPECT_LE((a - b).abs().max().item<double>(), 1e-5) << kind;
   }
   EXPECT_THROW(PairModel::load(tmp.path / "missing"), std::runtime_error);
+}
+
+// Separate towers: side 1 goes through the second tower, in a training folder and in its export
+// (forward_side1), and sentzoo-eval scores cos(tower_a(text1), tower_b(text2)).
+TEST(PairModel, SeparateTowersEncodeEachSideWithItsOwnTower) {
+  TempDir tmp("pairmodel_towers");
+  testing::save_tiny_model(tmp.path, "dual", "bert", "mean", 1, /*shared_towers=*/false);
+  ExportRequest r;
+  r.checkpoint = tmp.path;
+  r.output = tmp.path / "dual.pt";
+  export_model(r);
+  const auto folder = PairModel::load(tmp.path);
+  const auto exported = PairModel::load(r.output);
+  EXPECT_TRUE(folder.separate_towers());
+  EXPECT_TRUE(exported.separate_towers());
+  const auto side0 = folder.encode(kTexts, 2, {}, 0), side1 = folder.encode(kTexts, 2, {}, 1);
+  EXPECT_GT((side0 - side1).abs().max().item<double>(), 1e-3) << "both sides used one tower";
+  EXPECT_LE((exported.encode(kTexts, 3, {}, 1) - side1).abs().max().item<double>(), 1e-5);
+  EXPECT_LE((exported.encode(kTexts, 3, {}, 0) - side0).abs().max().item<double>(), 1e-5);
+  // Against the model itself: tower_b for side 1.
+  auto trained = load_trained_model(tmp.path / "best");
+  std::vector<Encoding> enc;
+  for (const auto& t : kTexts) enc.push_back(folder.tokenizer().encode(t, 16));
+  std::vector<int64_t> rows(kTexts.size());
+  std::iota(rows.begin(), rows.end(), 0);
+  const auto batch = collate(enc, rows);
+  torch::NoGradGuard no_grad;
+  trained.dual->eval();
+  const auto direct =
+      trained.dual->forward(batch.input_ids, batch.attention_mask, batch.token_type_ids, 1);
+  EXPECT_LE((direct - side1).abs().max().item<double>(), 1e-5);
+  EXPECT_THROW(folder.encode(kTexts, 2, {}, 2), std::invalid_argument);
+
+  // sentzoo-eval: the score of pair i is cos(side 0 of text i, side 1 of text i+1).
+  std::vector<PairExample> pairs;
+  for (size_t i = 0; i < kTexts.size(); ++i)
+    pairs.push_back({kTexts[i], kTexts[(i + 1) % kTexts.size()], double(i % 2)});
+  const auto evaluation = evaluate_pairs(folder, pairs, std::nullopt);
+  for (size_t i = 0; i < pairs.size(); ++i) {
+    const double want = torch::cosine_similarity(side0[i], side1[(i + 1) % kTexts.size()], 0)
+                            .item<double>();
+    EXPECT_NEAR(evaluation.test.scores[i], want, 1e-5) << i;
+  }
 }
 
 TEST(PairEval, JsonShapeAndThresholdSource) {

@@ -33,12 +33,14 @@ struct TempDir {
   ~TempDir() { std::filesystem::remove_all(path); }
 };
 
-/// Saves a tiny untrained dual (or cross) encoder of `arch` as DIR/best.
+/// Saves a tiny untrained dual (or cross) encoder of `arch` as DIR/best; a dual with
+/// shared_towers false gets two independently initialised towers.
 inline void save_tiny_model(const std::filesystem::path& dir,
                             const std::string& kind,
                             const std::string& arch = "bert",
                             const std::string& pooling = "mean",
-                            int64_t num_labels = 1) {
+                            int64_t num_labels = 1,
+                            bool shared_towers = true) {
   torch::manual_seed(17);
   nlohmann::json info = {{"kind", kind},
                          {"architecture", arch},
@@ -52,9 +54,10 @@ inline void save_tiny_model(const std::filesystem::path& dir,
     c.encoder = enc;
     c.pooling.mode = pooling;
     c.pooling.normalize = true;
+    c.shared = shared_towers;
     DualEncoder m(c);
     info["pooling"] = c.pooling;
-    info["shared_towers"] = true;
+    info["shared_towers"] = shared_towers;
     save_trained_model(dir / "best", *m->tower, *m, info, tiny_vocab_path());
   } else {
     CrossEncoderConfig c;
