@@ -24,14 +24,18 @@ TransformerBlockImpl::TransformerBlockImpl(const EncoderConfig& c)
 torch::Tensor TransformerBlockImpl::forward(const torch::Tensor& x,
                                             const torch::Tensor& mask,
                                             double ramp) {
+  // residual + ramp * branch as one add (torch::add's alpha), and alpha * residual only when
+  // alpha != 1: each separate scalar multiply would be another pass over (B, T, h), forward and
+  // backward.
+  auto residual = [](const torch::Tensor& r, double scale) { return scale == 1.0 ? r : r * scale; };
   if (post_norm) {
     // "Att --> Add --> LN --> FFN --> Add --> LN"; DeepNorm: LN(alpha*x + G(x)) (torchscale
     // residual_connection = residual*alpha + x); RoFormerV2 ramp: Norm(x + ramp*F(x)).
-    auto h = norm1(alpha * x + ramp * dropout(attn(x, mask)));
-    return norm2(alpha * h + ramp * dropout(ffn(h)));
+    auto h = norm1(torch::add(residual(x, alpha), dropout(attn(x, mask)), ramp));
+    return norm2(torch::add(residual(h, alpha), dropout(ffn(h)), ramp));
   }
-  auto h = x + ramp * dropout(attn(norm1(x), mask));
-  return h + ramp * dropout(ffn(norm2(h)));
+  auto h = torch::add(x, dropout(attn(norm1(x), mask)), ramp);
+  return torch::add(h, dropout(ffn(norm2(h))), ramp);
 }
 
 // ---- MLM head ----
