@@ -8,8 +8,10 @@ namespace detail {
 
 torch::Tensor rms_norm(const torch::Tensor& x, double eps) {
   // fp32 statistics under bf16 autocast (REFERENCE §12): pow/mean/rsqrt stay bf16 otherwise.
+  // mean(x^2) as ||x||^2 / h: one reduction pass instead of pow (a full-size temporary) + mean.
   auto xf = x.to(torch::kFloat);
-  auto y = xf * torch::rsqrt(xf.pow(2).mean(/*dim=*/-1, /*keepdim=*/true) + eps);
+  auto mean_square = xf.norm(2, /*dim=*/{-1}, /*keepdim=*/true).pow(2) / double(x.size(-1));
+  auto y = xf * torch::rsqrt(mean_square + eps);
   return y.to(x.scalar_type());
 }
 
