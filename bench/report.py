@@ -292,8 +292,9 @@ def main():
     if ex:
         L.append("## 9. What-if experiments from the profile\n")
         L.append("RoFormerV2-small training step, T = 128, same settings as §2, variants run alternating; "
-                 "speed-up = baseline step time / variant step time (medians). These are changes outside bench/ "
-                 "that the profile suggests; the numbers say whether they are worth making (see the analysis).\n")
+                 "speed-up = baseline step time / variant step time (medians): below 1× means the variant is "
+                 "slower than sentzoo as it is. The variants undo (or bound) what was changed because of the "
+                 "profile (see the analysis).\n")
         L.append(table(["variant", "precision", "step ms", "speed-up"],
                        [[r["variant"], AMP[r["amp"]], f(r["median_ms"], 1), ratio(r["speedup"])] for r in ex["rows"]]))
         L.append("")

@@ -351,19 +351,25 @@ class Bench:
 
     # ---- what-if experiments suggested by the profile ----------------------------------------------
     def experiments(self):
-        malloc_env = {"MALLOC_MMAP_THRESHOLD_": "33554432", "MALLOC_TRIM_THRESHOLD_": "4294967296",
-                      "MALLOC_TOP_PAD_": "268435456"}
+        # sentzoo now keeps freed memory itself (core/runtime.cpp configure_allocator); this variant
+        # gives the allocator glibc's start thresholds back (128 KiB: return memory eagerly).
+        eager_env = {"MALLOC_MMAP_THRESHOLD_": "131072", "MALLOC_TRIM_THRESHOLD_": "131072"}
         variants = [("baseline", {}, {}),
-                    ("glibc malloc keeps freed memory (no mmap/munmap per step)", malloc_env, {}),
-                    ("dropout 0 (upper bound of a cheaper dropout)", {}, {"dropout": 0})]
+                    ("malloc returns freed memory eagerly (glibc's 128 KiB start thresholds)", eager_env, {}),
+                    ("dropout 0 (what dropout still costs)", {}, {"dropout": 0})]
+        if self.a.before_exe:
+            variants.append(("sentzoo-bench before the profile-driven changes (%s)" % self.a.before_label,
+                             {}, {"exe": self.a.before_exe}))
         rows = {name: [] for name, _, _ in variants}
         for amp in ("off", "bf16"):
             for rnd in range(self.a.rounds + 1):
                 for name, env, extra in (variants if rnd % 2 == 0 else variants[::-1]):
+                    extra = dict(extra)
+                    exe = extra.pop("exe", self.exe)
                     kw = dict(arch="roformer_v2", size="small", seq=128,
                               batch=max(1, self.a.train_tokens // 256), amp=amp,
                               threads=self.all_threads, steps=self.a.steps, warmup=1, **extra)
-                    cmd = [self.exe, "train"] + [x for k, v in kw.items() for x in ("--" + k, str(v))]
+                    cmd = [exe, "train"] + [x for k, v in kw.items() for x in ("--" + k, str(v))]
                     r = run_json(cmd, env=env)
                     r.update(variant=name, amp=amp)
                     rows[name].append(r)
@@ -424,6 +430,9 @@ def main():
     p.add_argument("--ft-steps", type=int, default=120, help="fine-tuning steps (STS-B, batch 16)")
     p.add_argument("--ft-batch", type=int, default=16)
     p.add_argument("--base", action="store_true", help="add base-size models to the training grid")
+    p.add_argument("--before-exe", default="", help="a sentzoo-bench built from an older commit "
+                   "(bench/build_before.sh): one more variant of the experiments section")
+    p.add_argument("--before-label", default="", help="what --before-exe was built from (commit)")
     p.add_argument("--minilm", default=os.path.expanduser("~/.cache/sentzoo/models/all-MiniLM-L6-v2"))
     p.add_argument("--only", default="", help="comma list of sections (default: all)")
     p.add_argument("--merge", action="store_true",

@@ -6,6 +6,7 @@
 #include <ATen/Parallel.h>
 #include <torch/torch.h>
 
+#include <algorithm>
 #include <cmath>
 #include <mutex>
 #include <stdexcept>
@@ -35,8 +36,10 @@ torch::Tensor dropout_mask(torch::IntArrayRef sizes, torch::ScalarType dtype, do
   if (!(p >= 0 && p <= 1)) throw std::invalid_argument("dropout_mask: p must be in [0, 1]");
   auto mask = torch::empty(sizes, torch::TensorOptions().dtype(dtype));
   if (p == 1) return mask.zero_();
-  // Drop when the 32-bit uniform u < threshold, i.e. with probability threshold / 2^32.
-  const auto threshold = static_cast<uint32_t>(std::llround(std::ldexp(p, 32)));
+  // Drop when the 32-bit uniform u < threshold, i.e. with probability threshold / 2^32 (p just
+  // below 1 rounds to 2^32 - 1, never wraps to 0).
+  const auto threshold = static_cast<uint32_t>(
+      std::min<long long>(std::llround(std::ldexp(p, 32)), 0xFFFFFFFFLL));
   const int64_t n = mask.numel();
   AT_DISPATCH_FLOATING_TYPES_AND2(at::kBFloat16, at::kHalf, dtype, "dropout_mask", [&] {
     scalar_t* out = mask.data_ptr<scalar_t>();

@@ -80,6 +80,8 @@ TEST(FastDropout, ReproducibleUnderManualSeedAndIdentityWhenOff) {
   EXPECT_TRUE(fast_dropout(x, 0.2, /*training=*/false).is_same(x));
   EXPECT_TRUE(fast_dropout(x, 0.0, true).is_same(x));
   EXPECT_TRUE(fast_dropout(x, 1.0, true).eq(0).all().item<bool>());
+  // Just below 1 the threshold saturates at 2^32 - 1 instead of wrapping to "drop nothing".
+  EXPECT_TRUE(dropout_mask({4096}, torch::kFloat, 1 - 1e-12, 5).eq(0).all().item<bool>());
 
   FastDropout module(0.2);
   module->eval();
