@@ -155,9 +155,15 @@ class Bench:
             pairs = max(1, self.a.train_tokens // (2 * seq))
             if size == "base":
                 pairs = max(1, pairs // 4)
-            r = self.sz("train", arch=arch, size=size, seq=seq, batch=pairs, amp=amp, threads=threads,
-                        steps=self.a.steps, warmup=1)
-            r.update(arch=arch, size=size, seq=seq, batch_pairs=pairs, amp=amp)
+            # The cells the MFU target is judged on (small, T = 128) take the median of rounds + 1
+            # runs: single runs on this shared host move by up to 15%.
+            repeats = self.a.rounds + 1 if (size == "small" and seq == 128) else 1
+            runs = [self.sz("train", arch=arch, size=size, seq=seq, batch=pairs, amp=amp, threads=threads,
+                            steps=self.a.steps, warmup=1) for _ in range(repeats)]
+            ok = sorted((x for x in runs if "sentences_per_s" in x), key=lambda x: x["sentences_per_s"])
+            r = ok[len(ok) // 2] if ok else runs[0]
+            r.update(arch=arch, size=size, seq=seq, batch_pairs=pairs, amp=amp, repeats=repeats,
+                     all_sentences_per_s=[x.get("sentences_per_s") for x in runs])
             if "model_gflops" in r:
                 r["ceiling_gflops"] = self.ceiling(amp, threads)
                 r["mfu"] = r["model_gflops"] / r["ceiling_gflops"]
@@ -291,7 +297,9 @@ class Bench:
                "data": {"train": "stsb:en/STS-B/sts-train.csv", "dev": "stsb:en/STS-B/sts-dev.csv",
                         "batch_size": self.a.ft_batch, "bucket_batches": bucket},
                "loss": {"name": "cosent", "params": {"scale": 20}},
-               "optim": {"lr": 2e-5, "weight_decay": 0.01},
+               # decay_embeddings: sentence-transformers' fit decays everything but biases and
+               # LayerNorm (bench/peer_st.py), embeddings included; sentzoo's default does not.
+               "optim": {"lr": 2e-5, "weight_decay": 0.01, "decay_embeddings": True},
                "train": {"max_steps": self.a.ft_steps, "seed": 42, "warmup_steps": int(0.1 * self.a.ft_steps),
                          "schedule": "linear", "grad_clip": 1.0, "amp": amp, "log_every": 5,
                          "eval_every": 0, "checkpoint_every": 0}}
