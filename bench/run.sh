@@ -2,11 +2,13 @@
 # One command for docs/PERFORMANCE.md: builds sentzoo (scripts/build.sh, the normal Release build
 # with sentzoo-bench), makes sure the pinned Python peers are there, runs every measurement
 # (bench/run_all.py -> docs/perf/results.json) and writes the report with its charts
-# (bench/report.py -> docs/PERFORMANCE.md, docs/perf/*.png). About 15 minutes on 2 cores.
+# (bench/report.py -> docs/PERFORMANCE.md, docs/perf/*.png). About 26 minutes on 2 quiet cores.
 #
 #   SENTZOO_DATA=/work/shared/data bench/run.sh            # everything
 #   bench/run.sh --rounds 3 --base                          # extra flags go to bench/run_all.py
 #   bench/run.sh --only tokenizer,st_encode                 # some sections (report covers those)
+#   bench/run.sh --before-exe "$(bench/build_before.sh fcc2219)" --before-label fcc2219
+#                                # §9 also times an older commit's sentzoo-bench (as in the doc)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export SENTZOO_DATA=${SENTZOO_DATA:-$(cd .. && pwd)/shared/data}
