@@ -1,36 +1,25 @@
 // sentzoo-tokenize run as a process: exit codes, ids of known sentences (HF fixtures), --types,
 // --build-vocab.
 #include <gtest/gtest.h>
-#include <sys/wait.h>
+#include <unistd.h>
 
-#include <cstdio>
 #include <fstream>
 
 #include "tests/data/tokenizer_test_util.h"
+#include "tests/process_util.h"
 
 namespace sentzoo {
 namespace {
 
 namespace fs = std::filesystem;
 
-struct CliResult {
-  int code;
-  std::string out;
-};
+using CliResult = testing::ProcessResult;
 
 // Runs sentzoo-tokenize with `args`, feeding `input` on stdin; stderr is discarded.
 CliResult tokenize(const std::string& args, const std::string& input = "") {
   const fs::path in = fs::temp_directory_path() / ("sz_cli_in_" + std::to_string(getpid()));
   std::ofstream(in, std::ios::binary) << input;
-  const std::string cmd = (testing::binary_dir() / "sentzoo-tokenize").string() + " " + args +
-                          " < " + in.string() + " 2>/dev/null";
-  FILE* p = popen(cmd.c_str(), "r");
-  std::string out;
-  char buf[4096];
-  size_t n;
-  while ((n = fread(buf, 1, sizeof buf, p)) > 0) out.append(buf, n);
-  const int status = pclose(p);
-  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
+  return testing::run_main("sentzoo-tokenize", args + " < " + in.string());
 }
 
 std::string tiny_vocab() {

@@ -3,7 +3,6 @@
 // export / eval / encode tests, a small labelled TSV, and running the mains as processes.
 
 #include <gtest/gtest.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cstdio>
@@ -12,6 +11,7 @@
 #include <string>
 
 #include "core/build_info.h"
+#include "tests/process_util.h"
 #include "tests/test_util.h"
 #include "train/trained_model.h"
 
@@ -85,23 +85,6 @@ inline void write_pairs(const std::filesystem::path& path, bool graded = false) 
                            {"unaffable", "a"}};
   for (int i = 0; i < 8; ++i)
     out << rows[i][0] << "\t" << rows[i][1] << "\t" << (graded ? i * 0.6 : double(i % 2)) << "\n";
-}
-
-struct ProcessResult {
-  int code;
-  std::string out;
-};
-
-/// Runs build/<exe> with `args` (a shell string); stdout captured, stderr discarded.
-inline ProcessResult run_main(const std::string& exe, const std::string& args) {
-  const std::string cmd = (binary_dir() / exe).string() + " " + args + " 2>/dev/null";
-  FILE* p = popen(cmd.c_str(), "r");
-  std::string out;
-  char buf[4096];
-  size_t n;
-  while ((n = fread(buf, 1, sizeof buf, p)) > 0) out.append(buf, n);
-  const int status = pclose(p);
-  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
 }
 
 }  // namespace sentzoo::testing
