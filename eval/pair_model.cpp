@@ -80,11 +80,11 @@ PairModel PairModel::load(const fs::path& path) {
     auto module = ts.module;
     // Separate towers export the second side as forward_side1 (models/export.cpp).
     m.separate_towers_ = module.find_method("forward_side1").has_value();
-    m.forward_ = [module](const torch::Tensor& ids,
-                          const torch::Tensor& mask,
-                          const torch::Tensor& seg,
-                          int side) mutable {
-      if (side == 1 && module.find_method("forward_side1"))
+    m.forward_ = [module, two = m.separate_towers_](const torch::Tensor& ids,
+                                                    const torch::Tensor& mask,
+                                                    const torch::Tensor& seg,
+                                                    int side) mutable {
+      if (side == 1 && two)
         return module.run_method("forward_side1", ids, mask, seg).toTensor();
       return module.forward({ids, mask, seg}).toTensor();
     };
