@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <iostream>
 
+#include "core/blas_kernel.h"
 #include "core/runtime.h"
 
 namespace sentzoo::cli {
@@ -27,6 +28,15 @@ int run(int argc,
   // Logs go to stderr: stdout is for results (JSON, ids, tables).
   spdlog::set_default_logger(spdlog::stderr_color_mt("sentzoo"));
   spdlog::set_pattern("[%H:%M:%S] [%^%l%$] %v");
+  // First, before any thread starts: OpenBLAS's generic-kernel fallback is fixed by re-executing
+  // this process (core/blas_kernel.h); we return here only when nothing was to be done, or after
+  // the re-exec, with one line to say what happened.
+  try {
+    if (const auto line = fix_blas_kernel(); !line.empty()) spdlog::warn("{}", line);
+  } catch (const std::invalid_argument& e) {
+    std::cerr << options.program() << ": " << e.what() << std::endl;
+    return kExitUsage;
+  }
   cxxopts::ParseResult args;
   int threads_in_effect = 1;
   try {

@@ -13,6 +13,7 @@
 #include <fstream>
 #include <thread>
 
+#include "core/blas_kernel.h"
 #include "core/build_info.h"
 
 namespace sentzoo {
@@ -73,28 +74,46 @@ BlasInfo active_blas() {
     const int parallel = get_parallel ? get_parallel() : -1;
     const char* flavour = parallel == 2 ? " (openmp)" : parallel == 1 ? " (pthreads)" : "";
     info.name = fmt::format("{}{}", get_config(), flavour);
+    info.kernel = openblas_core();
+    return info;
+  }
+  // PyPI's LibTorch links MKL statically into libtorch_cpu and exports its version call.
+  using GetMklVersion = void (*)(char*, int);
+  if (auto get_version =
+          reinterpret_cast<GetMklVersion>(dlsym(RTLD_DEFAULT, "MKL_Get_Version_String"))) {
+    char buffer[256] = {};
+    get_version(buffer, sizeof buffer - 1);
+    std::string version(buffer);
+    version.erase(version.find_last_not_of(" \n") + 1);
+    info.name = version.empty() ? "MKL" : version;
+    info.kernel = "MKL's own CPU dispatch";
     return info;
   }
   if (!mapped_library("libmkl").empty()) {
     info.name = "MKL";
+    info.kernel = "MKL's own CPU dispatch";
     return info;
   }
   if (info.library_path.empty()) {
     info.name = "none mapped (LibTorch built with its own BLAS)";
+    info.kernel = "unknown";
     return info;
   }
   info.name = "reference BLAS (netlib)";
   info.is_reference = true;
+  info.kernel = "reference";
   return info;
 }
 
 std::string version_report() {
   const BlasInfo blas = active_blas();
-  return fmt::format("sentzoo {}\nLibTorch {}\nBLAS {}{}\nthreads {} (of {} cores)\n",
+  return fmt::format("sentzoo {}\nLibTorch {}\nBLAS {}{}\nGEMM kernel {} (CPU: {})\nthreads {} (of {} cores)\n",
                      SENTZOO_VERSION,
                      TORCH_VERSION,
                      blas.name,
                      blas.library_path.empty() ? "" : fmt::format(" [{}]", blas.library_path),
+                     blas.kernel,
+                     host_cpu_features().summary(),
                      at::get_num_threads(),
                      available_cores());
 }

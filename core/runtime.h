@@ -30,10 +30,14 @@ struct BlasInfo {
   std::string name;           // e.g. "OpenBLAS 0.3.21 (openmp)" or "reference BLAS (netlib)"
   std::string library_path;   // the libblas.so.3 mapped into this process, if any
   bool is_reference = false;  // true: about 30x slower fp32 matmul (TOOLCHAIN.md §1)
+  /// The GEMM kernel in use: OpenBLAS's core type (core/blas_kernel.h), "MKL's own CPU
+  /// dispatch", or "reference" / "unknown".
+  std::string kernel;
 };
 BlasInfo active_blas();
 
-/// One line per fact: sentzoo version, LibTorch version, BLAS, threads.
+/// One line per fact: sentzoo version, LibTorch version, BLAS, GEMM kernel (with the CPU's
+/// best vector extension), threads.
 std::string version_report();
 
 }  // namespace sentzoo

@@ -15,9 +15,8 @@ struct ProcessResult {
   std::string out;  // everything it wrote to stdout
 };
 
-/// Runs build/<exe> with `args` (a shell string, may hold redirections); stderr is discarded.
-inline ProcessResult run_main(const std::string& exe, const std::string& args) {
-  const std::string cmd = (binary_dir() / exe).string() + " " + args + " 2>/dev/null";
+/// Runs a shell command line and captures its stdout.
+inline ProcessResult run_shell(const std::string& cmd) {
   FILE* p = popen(cmd.c_str(), "r");
   std::string out;
   char buf[4096];
@@ -25,6 +24,11 @@ inline ProcessResult run_main(const std::string& exe, const std::string& args) {
   while ((n = fread(buf, 1, sizeof buf, p)) > 0) out.append(buf, n);
   const int status = pclose(p);
   return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
+}
+
+/// Runs build/<exe> with `args` (a shell string, may hold redirections); stderr is discarded.
+inline ProcessResult run_main(const std::string& exe, const std::string& args) {
+  return run_shell((binary_dir() / exe).string() + " " + args + " 2>/dev/null");
 }
 
 }  // namespace sentzoo::testing

@@ -25,7 +25,7 @@ TEST(Runtime, DetectsTheBlasLibTorchUses) {
 
 TEST(Runtime, VersionReportNamesEveryComponent) {
   const std::string report = version_report();
-  for (const char* word : {"sentzoo ", "LibTorch ", "BLAS ", "threads "}) {
+  for (const char* word : {"sentzoo ", "LibTorch ", "BLAS ", "GEMM kernel ", "threads "}) {
     EXPECT_NE(report.find(word), std::string::npos) << report;
   }
 }

@@ -80,7 +80,7 @@ TEST(Png, BytesParseBackToThePixels) {
 
 TEST(Png, ChartWritesAValidFile) {
   const auto path = std::filesystem::temp_directory_path() / "sz_chart_test.png";
-  BarChart c{"Quality", {"accuracy", "f1"}, {{"dual", {0.8, 0.7}}, {"cross", {0.9, NAN}}}};
+  BarChart c{"Quality", {"accuracy", "f1"}, {{"dual", {0.8, 0.7}}, {"cross", {0.9, NAN}}}, false, ""};
   write_bar_chart_png(path.string(), c);
   std::ifstream in(path, std::ios::binary);
   std::string bytes((std::istreambuf_iterator<char>(in)), {});
