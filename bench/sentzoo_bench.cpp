@@ -24,6 +24,7 @@
 #include <nlohmann/json.hpp>
 #include <numeric>
 
+#include "core/blas_kernel.h"
 #include "core/compat.h"
 #include "core/runtime.h"
 #include "data/batch.h"
@@ -341,7 +342,9 @@ json sts(const cxxopts::ParseResult& args) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  sentzoo::configure_allocator();  // as every sentzoo main does (core/cli.cpp)
+  // As every sentzoo main does (core/cli.cpp): fix OpenBLAS's generic-kernel fallback first.
+  if (const auto line = sentzoo::fix_blas_kernel(); !line.empty()) std::cerr << line << "\n";
+  sentzoo::configure_allocator();
   cxxopts::Options options("sentzoo-bench", "one sentzoo measurement as JSON (see bench/run.sh)");
   options.add_options()("mode", "gemm|train|encode|cross|sts", cxxopts::value<std::string>())(
       "threads", "intra-op threads", cxxopts::value<int>()->default_value("1"))(
@@ -366,7 +369,10 @@ int main(int argc, char** argv) {
       "limit", "sts: first N pairs only (0 = all)", cxxopts::value<int64_t>()->default_value("0"))(
       "dropout",
       "override the preset's dropout (< 0: keep)",
-      cxxopts::value<double>()->default_value("-1"))("help", "usage");
+      cxxopts::value<double>()->default_value("-1"))(
+      "fused-attention",
+      "1: fused attention where LibTorch 2.x allows (default), 0: the hand-written path",
+      cxxopts::value<int>()->default_value("1"))("help", "usage");
   options.parse_positional({"mode"});
   try {
     const auto args = options.parse(argc, argv);
@@ -376,6 +382,7 @@ int main(int argc, char** argv) {
     }
     const int threads = args["threads"].as<int>();
     at::set_num_threads(threads);
+    sentzoo::compat::set_fused_attention_enabled(args["fused-attention"].as<int>() != 0);
     const std::string mode = args["mode"].as<std::string>();
     json out;
     if (mode == "gemm") {
@@ -397,6 +404,11 @@ int main(int argc, char** argv) {
     out["threads"] = threads;
     out["torch_threads"] = at::get_num_threads();
     out["peak_rss_mb"] = peak_rss_mb();
+    const sentzoo::BlasInfo blas = sentzoo::active_blas();
+    out["blas"] = blas.name;
+    out["gemm_kernel"] = blas.kernel;
+    out["cpu_features"] = sentzoo::host_cpu_features().summary();
+    out["fused_attention"] = sentzoo::compat::fused_attention_enabled();
     std::cout << out.dump() << std::endl;
     return 0;
   } catch (const c10::Error& e) {

@@ -9,8 +9,10 @@
 #include <ATen/core/Tensor.h>
 #include <c10/core/DeviceType.h>
 #include <c10/core/ScalarType.h>
+#include <c10/util/BFloat16.h>
 #include <torch/version.h>
 
+#include <atomic>
 #include <limits>
 #include <sstream>
 #include <stdexcept>
@@ -129,32 +131,57 @@ typename Map::key_type optimizer_state_key(const at::Tensor& p) {
 /// §7 and §10).
 inline constexpr bool kHasFusedAttention = SENTZOO_TORCH_AT_LEAST(2, 0);
 
-/// softmax(q k^T / sqrt(D) + pad) v through at::scaled_dot_product_attention: the fused
+namespace detail {
+inline std::atomic<bool>& fused_attention_wanted() {
+  static std::atomic<bool> wanted{true};
+  return wanted;
+}
+}  // namespace detail
+
+/// Whether the models' attention takes the fused path where it applies (LibTorch 2.x, no
+/// attention dropout in this call). On by default; the bench turns it off to measure before/after
+/// in one run, and the tests to compare both paths.
+inline bool fused_attention_enabled() {
+  return kHasFusedAttention && detail::fused_attention_wanted().load(std::memory_order_relaxed);
+}
+inline void set_fused_attention_enabled(bool enabled) {
+  detail::fused_attention_wanted().store(enabled, std::memory_order_relaxed);
+}
+
+/// The dtypes fused_attention takes.
+inline bool fused_attention_supports(c10::ScalarType dtype) {
+  return dtype == c10::ScalarType::Float || dtype == c10::ScalarType::BFloat16 ||
+         dtype == c10::ScalarType::Double;
+}
+
+/// softmax(q k^T / sqrt(D) + pad) v through at::scaled_dot_product_attention (on the CPU its
+/// flash kernel, which accumulates in fp32 for bf16 inputs; it takes no dropout): the fused
 /// counterpart of models/attention.cpp's detail::masked_attention, whose semantics it keeps
-/// (padded keys get float's lowest value, so a row whose keys are all padding stays uniform, not
-/// NaN). q, k, v: fp32 (B, H, T, D) outside autocast; key_mask: (B, T), 1 = keep, 0 = padding;
-/// no dropout. Equal to masked_attention within 1e-5 (tests/core/compat_test.cpp). Throws
-/// std::logic_error before LibTorch 2.0, std::invalid_argument for other dtypes or under autocast
-/// (which would run it in bf16).
+/// (padded keys get the dtype's lowest finite value, so a row whose keys are all padding stays
+/// uniform, not NaN). q, k, v: (B, H, T, D), computed in v's dtype (fp32, fp64 or bf16; under bf16
+/// autocast q and k may arrive in fp32 after RoPE and are cast to bf16, as autocast's matmul does
+/// in the hand-written path); key_mask: (B, T), 1 = keep, 0 = padding, or undefined. Equal to
+/// masked_attention within 1e-5 in fp32 (tests/core/compat_test.cpp). Throws std::logic_error
+/// before LibTorch 2.0, std::invalid_argument for other dtypes.
 inline at::Tensor fused_attention(const at::Tensor& q,
                                   const at::Tensor& k,
                                   const at::Tensor& v,
                                   const at::Tensor& key_mask) {
 #if SENTZOO_TORCH_AT_LEAST(2, 0)
-  if (q.scalar_type() != c10::ScalarType::Float || k.scalar_type() != c10::ScalarType::Float ||
-      v.scalar_type() != c10::ScalarType::Float) {
-    throw std::invalid_argument("fused_attention: expected fp32 q, k, v");
+  const auto dtype = v.scalar_type();
+  if (!fused_attention_supports(dtype)) {
+    throw std::invalid_argument(std::string("fused_attention: expected fp32, fp64 or bf16 v, got ") +
+                                c10::toString(dtype));
   }
-  if (autocast_active(q.device().type())) {
-    throw std::invalid_argument("fused_attention: expected to run outside autocast");
-  }
-  if (!key_mask.defined()) return at::scaled_dot_product_attention(q, k, v);
-  // (B, T) -> additive (B, 1, 1, T): 0 for kept keys, float's lowest for padding.
-  auto mask = key_mask.eq(0)
-                  .to(c10::ScalarType::Float)
-                  .mul(std::numeric_limits<float>::lowest())
-                  .view({key_mask.size(0), 1, 1, key_mask.size(1)});
-  return at::scaled_dot_product_attention(q, k, v, mask);
+  const auto qd = q.to(dtype), kd = k.to(dtype);
+  if (!key_mask.defined()) return at::scaled_dot_product_attention(qd, kd, v);
+  const double lowest = dtype == c10::ScalarType::BFloat16
+                            ? static_cast<double>(std::numeric_limits<c10::BFloat16>::lowest())
+                        : dtype == c10::ScalarType::Double ? std::numeric_limits<double>::lowest()
+                                                           : std::numeric_limits<float>::lowest();
+  // (B, T) -> additive (B, 1, 1, T) in v's dtype: 0 for kept keys, the lowest value for padding.
+  auto mask = key_mask.eq(0).to(dtype).mul(lowest).view({key_mask.size(0), 1, 1, key_mask.size(1)});
+  return at::scaled_dot_product_attention(qd, kd, v, mask);
 #else
   (void)q, (void)k, (void)v, (void)key_mask;
   throw std::logic_error("fused_attention needs LibTorch 2.0 or newer");

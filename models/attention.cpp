@@ -2,6 +2,7 @@
 
 #include "models/attention.h"
 
+#include "core/compat.h"
 #include "models/dropout.h"
 
 #include <cmath>
@@ -17,6 +18,12 @@ torch::Tensor masked_attention(const torch::Tensor& q,
                                const torch::Tensor& key_mask,
                                double dropout_p,
                                bool training) {
+  // LibTorch 2.x: one fused kernel (no T x T scores in memory) where no dropout is asked for:
+  // inference, and training with attention dropout 0 (issue #11).
+  if (compat::fused_attention_enabled() && (dropout_p == 0 || !training) &&
+      compat::fused_attention_supports(v.scalar_type())) {
+    return compat::fused_attention(q, k, v, key_mask);
+  }
   const double scale = 1.0 / std::sqrt(static_cast<double>(q.size(-1)));
   // Scores in fp32 under bf16 autocast (REFERENCE §12); RoPE is applied before the scaling.
   auto scores = torch::matmul(q, k.transpose(-1, -2)).to(torch::kFloat) * scale;  // (B, H, T, T)

@@ -36,6 +36,30 @@ TEST(AutocastGuard, RejectsFp16OnCpuAndLeavesAutocastOff) {
   EXPECT_FALSE(compat::autocast_active());
 }
 
+namespace {
+
+// Runs a scope with the models' fused attention on or off, restoring the setting after.
+class FusedAttentionSetting {
+ public:
+  explicit FusedAttentionSetting(bool enabled) : previous_(compat::fused_attention_enabled()) {
+    compat::set_fused_attention_enabled(enabled);
+  }
+  ~FusedAttentionSetting() { compat::set_fused_attention_enabled(previous_); }
+
+ private:
+  bool previous_;
+};
+
+torch::Tensor hand_written_attention(const torch::Tensor& q,
+                                     const torch::Tensor& k,
+                                     const torch::Tensor& v,
+                                     const torch::Tensor& key_mask) {
+  FusedAttentionSetting off(false);
+  return detail::masked_attention(q, k, v, key_mask, /*dropout_p=*/0.0, /*training=*/false);
+}
+
+}  // namespace
+
 // The fused path (LibTorch 2.x) against the hand-written attention of the models, the reference
 // (TOOLCHAIN.md §10): padded keys, a row whose keys are all padding, and no mask at all.
 TEST(FusedAttention, MatchesHandWrittenAttentionWithin1e5) {
@@ -47,14 +71,19 @@ TEST(FusedAttention, MatchesHandWrittenAttentionWithin1e5) {
   key_mask.index_put_({1, torch::indexing::Slice(5)}, 0);  // 5 valid keys
   key_mask.index_put_({2}, 0);                             // no valid key: uniform rows
   if (!compat::kHasFusedAttention) {
+    EXPECT_FALSE(compat::fused_attention_enabled());
     EXPECT_THROW(compat::fused_attention(q, k, v, key_mask), std::logic_error);
     GTEST_SKIP() << "LibTorch " << TORCH_VERSION << " has no at::scaled_dot_product_attention";
   }
+  EXPECT_TRUE(compat::fused_attention_enabled());  // the default on LibTorch 2.x
   for (const auto& mask : {key_mask, torch::Tensor()}) {
-    auto expected = detail::masked_attention(q, k, v, mask, /*dropout_p=*/0.0, /*training=*/false);
+    auto expected = hand_written_attention(q, k, v, mask);
     auto fused = compat::fused_attention(q, k, v, mask);
     ASSERT_EQ(fused.sizes(), expected.sizes());
     EXPECT_LE((fused - expected).abs().max().item<double>(), 1e-5);
+    // The models' entry point takes the fused path by default and gives the same.
+    auto dispatched = detail::masked_attention(q, k, v, mask, 0.0, /*training=*/false);
+    EXPECT_LE((dispatched - fused).abs().max().item<double>(), 1e-6);
   }
   // The all-padding row attends uniformly: the mean of v over the keys, as the hand-written one.
   auto uniform = v.index({2}).mean(/*dim=*/-2, /*keepdim=*/true).expand({H, T, D});
@@ -63,14 +92,67 @@ TEST(FusedAttention, MatchesHandWrittenAttentionWithin1e5) {
       1e-5);
 }
 
-TEST(FusedAttention, RejectsBf16AndAutocast) {
+// Training with attention dropout 0 takes the fused path: its gradients equal the hand-written
+// path's, in float64 to 1e-10 and in fp32 to 1e-5.
+TEST(FusedAttention, GradientsMatchHandWrittenAttention) {
   if (!compat::kHasFusedAttention) GTEST_SKIP() << "LibTorch " << TORCH_VERSION << " has no SDPA";
-  auto x = torch::randn({1, 2, 3, 4});
-  auto mask = torch::ones({1, 3}, torch::kLong);
-  auto bf = x.to(torch::kBFloat16);
-  EXPECT_THROW(compat::fused_attention(bf, bf, bf, mask), std::invalid_argument);
-  compat::AutocastGuard amp(/*enabled=*/true);
-  EXPECT_THROW(compat::fused_attention(x, x, x, mask), std::invalid_argument);
+  for (const auto dtype : {torch::kDouble, torch::kFloat}) {
+    torch::manual_seed(11);
+    const auto opts = torch::TensorOptions().dtype(dtype);
+    auto q0 = torch::randn({2, 3, 7, 8}, opts), k0 = torch::randn({2, 3, 7, 8}, opts);
+    auto v0 = torch::randn({2, 3, 7, 8}, opts), w = torch::randn({2, 3, 7, 8}, opts);
+    auto key_mask = torch::ones({2, 7}, torch::kLong);
+    key_mask.index_put_({0, torch::indexing::Slice(4)}, 0);
+    auto grads = [&](bool fused) {
+      FusedAttentionSetting setting(fused);
+      auto q = q0.clone().requires_grad_(), k = k0.clone().requires_grad_();
+      auto v = v0.clone().requires_grad_();
+      (detail::masked_attention(q, k, v, key_mask, 0.0, /*training=*/true) * w).sum().backward();
+      return std::vector<torch::Tensor>{q.grad(), k.grad(), v.grad()};
+    };
+    const auto fused = grads(true), reference = grads(false);
+    const double tolerance = dtype == torch::kDouble ? 1e-10 : 1e-5;
+    for (size_t i = 0; i < fused.size(); ++i) {
+      EXPECT_LE((fused[i] - reference[i]).abs().max().item<double>(), tolerance)
+          << c10::toString(dtype) << " gradient " << i;
+    }
+  }
+}
+
+// bf16 (as under autocast, where q and k arrive in fp32 after RoPE): within bf16's resolution of
+// the hand-written path, whose scores and softmax are fp32 too. fp16 is refused.
+TEST(FusedAttention, Bf16MatchesHandWrittenWithinBf16Resolution) {
+  if (!compat::kHasFusedAttention) GTEST_SKIP() << "LibTorch " << TORCH_VERSION << " has no SDPA";
+  torch::manual_seed(5);
+  auto q = torch::randn({2, 4, 33, 16}), k = torch::randn({2, 4, 33, 16});
+  auto v = torch::randn({2, 4, 33, 16}).to(torch::kBFloat16);
+  auto key_mask = torch::ones({2, 33}, torch::kLong);
+  key_mask.index_put_({1, torch::indexing::Slice(20)}, 0);
+  torch::Tensor fused, reference;
+  {
+    compat::AutocastGuard amp(/*enabled=*/true);
+    fused = compat::fused_attention(q, k, v, key_mask);
+    reference = hand_written_attention(q, k, v, key_mask);
+  }
+  EXPECT_EQ(fused.scalar_type(), torch::kBFloat16);
+  EXPECT_EQ(reference.scalar_type(), torch::kBFloat16);
+  const auto diff = (fused.to(torch::kFloat) - reference.to(torch::kFloat)).abs();
+  EXPECT_LE(diff.max().item<double>(), 0.03);
+  EXPECT_LE(diff.mean().item<double>(), 0.004);
+  auto half = torch::randn({1, 2, 3, 4}).to(torch::kHalf);
+  EXPECT_THROW(compat::fused_attention(half, half, half, torch::ones({1, 3})), std::invalid_argument);
+}
+
+// With attention dropout in training the hand-written path runs (SDPA's CPU flash kernel takes no
+// dropout): the same seed gives bitwise the same output whether fusion is on or off.
+TEST(FusedAttention, DropoutInTrainingKeepsTheHandWrittenPath) {
+  auto q = torch::randn({2, 2, 5, 8}), k = torch::randn({2, 2, 5, 8}), v = torch::randn({2, 2, 5, 8});
+  auto run = [&](bool fused) {
+    FusedAttentionSetting setting(fused);
+    torch::manual_seed(3);
+    return detail::masked_attention(q, k, v, torch::Tensor(), 0.25, /*training=*/true);
+  };
+  EXPECT_TRUE(torch::equal(run(true), run(false)));
 }
 
 }  // namespace sentzoo
