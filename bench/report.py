@@ -176,7 +176,7 @@ def main():
     L.append("Processes using the CPU when the run started:\n\n```\n%s\n```\n" % m.get("other_processes", ""))
     for k, v in m.get("peers", {}).items():
         if v.get("torch_config"):
-            L.append("<details><summary>torch build of the %s peers (<code>torch.__config__.show()</code>, "
+            L.append("<details><summary>torch build in the %s venv (<code>torch.__config__.show()</code>, "
                      "<code>parallel_info()</code>)</summary>\n\n```\n%s\n%s\n```\n</details>\n" % (
                          k, v["torch_config"].strip(), v.get("torch_parallel_info", "").strip()))
 
@@ -199,8 +199,8 @@ def main():
             eq = "" if None in d else (" (Spearman Δ dev %+.4f, test %+.4f)" % tuple(d))
             trows.append([LB[key], "§7 fine-tuning, %s settings%s" % (k, eq), "≥ %.1f×%s" % (
                 target, ", equal Spearman" if k == "best" else ""), ratio(c.get("ratio" + sfx)),
-                verdict(c.get("ratio" + sfx), target) if k == "matched" or None in d or all(abs(x) <= 0.005 for x in d)
-                else "**not met** (Spearman)"])
+                verdict(c.get("ratio" + sfx), target) if k == "matched" or (None not in d and all(abs(x) <= 0.005 for x in d))
+                else "not judged (Spearman not measured)" if None in d else "**not met** (Spearman)"])
         tr = res.get("train", []) if key == "sentzoo" else res.get("train_sentzoo2", [])
         cells = [r for r in tr if "mfu" in r and r["size"] == "small" and r["seq"] == 128
                  and r["arch"] in ("bert", "roformer_v2") and r.get("threads") == (s["threads"] or m["cores"])]
@@ -433,7 +433,10 @@ def main():
             cell = ft[k]
             r = cell.get("ratio" + sfx)
             eq = equal(cell, sfx)
-            return "%s → %s, Spearman %s" % (ratio(r), verdict(r, target), "equal (±0.005 on dev and test means)"
+            v = verdict(r, target)
+            if k == "best" and eq is not True and r is not None:
+                v = "**not met** (Spearman not equal)" if eq is False else "not judged (Spearman not measured)"
+            return "%s → %s, Spearman %s" % (ratio(r), v, "equal (±0.005 on dev and test means)"
                                              if eq else ("not equal" if eq is False else "not measured"))
         L.append("\nTargets (ratios of pairs/s in this run, Spearman = mean of %d seed%s per tool): ≥ 1.3× at matched "
                  "settings: %s; ≥ 2× with best settings at equal Spearman: %s.%s\n" % (

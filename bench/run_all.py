@@ -62,8 +62,13 @@ def run(cmd, env=None, timeout=900):
     full_env = dict(os.environ)
     full_env.update(env or {})
     start = time.perf_counter()
-    p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=full_env,
-                         cwd=ROOT, text=True)
+    try:
+        p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=full_env,
+                             cwd=ROOT, text=True)
+    except OSError as e:  # a build or venv that is not there: an error cell, not a dead run
+        LOG.append({"cmd": cmd, "rc": 127, "seconds": 0.0})
+        log("FAILED to start: %s (%s)" % (" ".join(cmd), e))
+        return 127, "", [(start, "cannot start %s: %s\n" % (cmd[0], e))], 0.0, 0.0
     out, err = [], []
     t1 = threading.Thread(target=lambda: out.extend(p.stdout))
     t2 = threading.Thread(target=lambda: [err.append((time.perf_counter(), l)) for l in p.stderr])
