@@ -17,6 +17,9 @@
 #   bench/run.sh --before-exe "$(bench/build_before.sh fcc2219)" --before-label fcc2219
 #                                # §9 also times an older commit's sentzoo-bench (as in the doc)
 # SENTZOO_SKIP_BUILD=1 skips scripts/build.sh (use the build as it is).
+# Run time on 2 quiet cores, estimated from the sections' earlier times and short runs of the new
+# peers: about 40-45 minutes as is (3 fine-tuning seeds per tool dominate), about 75-80 minutes with
+# --build2 and --old-peers; the first run also installs the peer venvs (~10 GB of wheels).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export SENTZOO_DATA=${SENTZOO_DATA:-$(cd .. && pwd)/shared/data}
