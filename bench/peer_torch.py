@@ -17,6 +17,36 @@ import time
 import torch
 
 
+def import_roformer():
+    """roformer 0.4.3 imports names that later transformers releases moved (pytorch_utils) or
+    dropped (SequenceSummary, TF helpers); RoFormerModel's forward uses none of the dropped ones.
+    Put them back where it looks (nothing changes on the transformers 4.41 of .venv-ref). Works up
+    to transformers 4.57; transformers 5 changed PreTrainedModel/PretrainedConfig further, so on
+    the newest peers bench/run_all.py runs this architecture in the ONNX peers' venv (torch 2.15,
+    transformers 4.57)."""
+    import transformers.file_utils as fu
+    import transformers.modeling_utils as mu
+    import transformers.utils as tu
+    for name in ("is_tf_available", "is_tokenizers_available", "is_torch_available", "_LazyModule",
+                 "add_code_sample_docstrings", "add_start_docstrings", "add_start_docstrings_to_model_forward",
+                 "replace_return_docstrings", "ModelOutput"):
+        if not hasattr(fu, name) and hasattr(tu, name):
+            setattr(fu, name, getattr(tu, name))
+    if not hasattr(fu, "is_tf_available"):
+        fu.is_tf_available = lambda: False
+    try:
+        import transformers.pytorch_utils as pu
+    except ImportError:
+        pu = None
+    for name in ("apply_chunking_to_forward", "find_pruneable_heads_and_indices", "prune_linear_layer"):
+        if not hasattr(mu, name) and hasattr(pu, name):
+            setattr(mu, name, getattr(pu, name))
+    if not hasattr(mu, "SequenceSummary"):
+        mu.SequenceSummary = type("SequenceSummary", (object,), {})  # heads only, never built here
+    import roformer
+    return roformer
+
+
 def build(arch, size):
     if size != "small":
         raise SystemExit("peer_torch.py: only --size small is mirrored")
@@ -26,7 +56,7 @@ def build(arch, size):
         cfg = transformers.BertConfig(vocab_size=30522, **shape)
         return transformers.BertModel(cfg, add_pooling_layer=True), 30522
     if arch == "roformer_v2":
-        import roformer
+        roformer = import_roformer()
         cfg = roformer.RoFormerConfig(vocab_size=12000, hidden_act="relu", layer_norm_eps=1e-12,
                                       norm_type="rms_norm", use_bias=False, **shape)
         return roformer.RoFormerModel(cfg), 12000
@@ -111,7 +141,10 @@ def main():
         out = time_steps(step, a.warmup, a.steps, 1.5)
         s = out["median_ms"] * 1e-3
         out.update(sentences_per_s=rows / s, tokens_per_s=rows * a.seq / s)
+    import transformers
     out.update(tool="pytorch", mode=a.mode, threads=a.threads, torch=torch.__version__,
+               transformers=transformers.__version__, attn_implementation=getattr(
+                   getattr(model, "config", None), "_attn_implementation", None),
                peak_rss_mb=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0)
     print(json.dumps(out))
 

@@ -4,7 +4,15 @@ into docs/PERFORMANCE.md). Ratios are measured side by side: the two tools of a 
 back to back, alternating, for --rounds rounds, and the medians are compared, so a machine
 shared with other work slows both sides alike.
 
+Peers: sentence-transformers' newest release on the newest torch (venv --peers-venv, made by
+tools/reference/setup_peers_env.sh; `encode` and `SentenceTransformerTrainer`, bench/peer_st_current.py),
+its ONNX Runtime backend (venv --peers-onnx-venv: the newest release whose `[onnx]` extra installs,
+see tools/reference/peers-onnx-requirements.txt) and PyTorch eager on the newest torch
+(bench/peer_torch.py). --old-peers adds the Debian torch 1.13 peers of .venv-ref as a second column;
+--build2 DIR adds a second sentzoo build (e.g. against LibTorch from PyPI) beside the first.
+
   SENTZOO_DATA=/work/shared/data python bench/run_all.py --build build --out docs/perf
+  ... --build2 build-pypi --build2-label "LibTorch 2.15 (PyPI)" --old-peers --seeds 3
 """
 import argparse
 import datetime
@@ -21,8 +29,27 @@ import threading
 import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-PY = sys.executable
 LOG = []
+# Every peer loads the local model folder; nothing may reach a hub.
+PEER_ENV = {"HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1", "HF_DATASETS_OFFLINE": "1",
+            "TOKENIZERS_PARALLELISM": "false"}
+# What each peer venv's torch was built with (BLAS, MKL, oneDNN, OpenMP).
+PEER_INFO = r"""
+import json, torch
+from importlib import metadata
+v = {}
+for d in ("torch", "sentence-transformers", "transformers", "tokenizers", "onnxruntime", "optimum",
+          "optimum-onnx", "accelerate", "datasets", "roformer", "numpy", "scipy"):
+    try:
+        v[d] = metadata.version(d)
+    except Exception:
+        pass
+print(json.dumps({"python_packages": v, "torch_config": torch.__config__.show(),
+                  "torch_parallel_info": torch.__config__.parallel_info(),
+                  "mkl_available": torch.backends.mkl.is_available(),
+                  "mkldnn_available": torch.backends.mkldnn.is_available(),
+                  "cpu_capability": getattr(torch.backends.cpu, "get_cpu_capability", lambda: "?")()}))
+"""
 
 
 def log(msg):
@@ -35,8 +62,13 @@ def run(cmd, env=None, timeout=900):
     full_env = dict(os.environ)
     full_env.update(env or {})
     start = time.perf_counter()
-    p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=full_env,
-                         cwd=ROOT, text=True)
+    try:
+        p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=full_env,
+                             cwd=ROOT, text=True)
+    except OSError as e:  # a build or venv that is not there: an error cell, not a dead run
+        LOG.append({"cmd": cmd, "rc": 127, "seconds": 0.0})
+        log("FAILED to start: %s (%s)" % (" ".join(cmd), e))
+        return 127, "", [(start, "cannot start %s: %s\n" % (cmd[0], e))], 0.0, 0.0
     out, err = [], []
     t1 = threading.Thread(target=lambda: out.extend(p.stdout))
     t2 = threading.Thread(target=lambda: [err.append((time.perf_counter(), l)) for l in p.stderr])
@@ -64,27 +96,56 @@ def run_json(cmd, env=None):
 
 
 def median_of(rows, key):
-    vals = [r[key] for r in rows if key in r]
+    vals = [r[key] for r in rows if r.get(key) is not None]
     return statistics.median(vals) if vals else None
+
+
+def mean_of(rows, key):
+    vals = [r[key] for r in rows if r.get(key) is not None]
+    return statistics.mean(vals) if vals else None
+
+
+def div(a, b):
+    return a / b if a and b else None
 
 
 class Bench:
     def __init__(self, a):
         self.a = a
         self.exe = os.path.join(a.build, "sentzoo-bench")
+        # A second sentzoo build measured beside the first (encode / fine-tune / train cells).
+        self.exe2 = os.path.join(a.build2, "sentzoo-bench") if a.build2 else None
+        self.label = a.build_label
+        self.label2 = a.build2_label or (os.path.basename(os.path.normpath(a.build2)) if a.build2 else "")
         self.all_threads = a.threads or os.cpu_count()
         self.peer_threads = a.peer_threads or self.all_threads  # real-data comparisons (ST)
         self.data = os.environ["SENTZOO_DATA"]
         self.minilm = a.minilm
+        self.py = os.path.join(a.peers_venv, "bin", "python")           # newest ST + torch
+        self.py_onnx = os.path.join(a.peers_onnx_venv, "bin", "python")  # ST with its [onnx] extra
+        self.py_old = os.path.join(a.ref_venv, "bin", "python") if a.old_peers else None  # torch 1.13
+        self.seeds = [42, 1, 2] + list(range(3, 100))
+        self.seeds = self.seeds[:max(1, a.seeds)]
         self.results = {}
 
-    def sz(self, mode, **kw):
-        cmd = [self.exe, mode] + [x for k, v in kw.items() for x in ("--" + k.replace("_", "-"), str(v))]
+    def builds(self):
+        """(key, sentzoo-bench, build dir) of each sentzoo build measured."""
+        out = [("sentzoo", self.exe, self.a.build)]
+        if self.exe2:
+            out.append(("sentzoo2", self.exe2, self.a.build2))
+        return out
+
+    def sz(self, mode, exe=None, **kw):
+        cmd = [exe or self.exe, mode] + [x for k, v in kw.items() for x in ("--" + k.replace("_", "-"), str(v))]
         return run_json(cmd)
 
-    def torch_peer(self, mode, **kw):
-        cmd = [PY, "bench/peer_torch.py", mode] + [x for k, v in kw.items() for x in ("--" + k, str(v))]
-        return run_json(cmd, env={"OMP_NUM_THREADS": str(kw.get("threads", 1))})
+    def torch_peer(self, mode, py=None, **kw):
+        cmd = [py or self.py, "bench/peer_torch.py", mode] + [x for k, v in kw.items() for x in ("--" + k, str(v))]
+        return run_json(cmd, env=dict(PEER_ENV, OMP_NUM_THREADS=str(kw.get("threads", 1))))
+
+    def st_peer(self, mode, py=None, script="bench/peer_st_current.py", **kw):
+        cmd = [py or self.py, script, mode] + [x for k, v in kw.items() for x in ("--" + k.replace("_", "-"), str(v))]
+        return run_json(cmd, env=dict(PEER_ENV, OMP_NUM_THREADS=str(self.peer_threads)))
 
     # ---- machine ---------------------------------------------------------------------------------
     def machine(self):
@@ -96,7 +157,10 @@ class Bench:
         info = {
             "date_utc": datetime.datetime.utcnow().strftime("%Y-%m-%d %H:%M UTC"),
             "cpu": sh("lscpu | grep 'Model name' | sed 's/.*: *//'"),
+            "cpu_vendor": sh("lscpu | grep 'Vendor ID' | sed 's/.*: *//'"),
             "cpu_flags_bf16": "avx512_bf16" in sh("grep -m1 flags /proc/cpuinfo"),
+            "cpu_isa": [f_ for f_ in ("avx2", "fma", "avx512f", "avx512_vnni", "avx512_bf16", "amx_bf16", "amx_tile")
+                        if f_ in sh("grep -m1 flags /proc/cpuinfo").split()],
             "cores": os.cpu_count(),
             "memory": sh("free -g | awk '/Mem/{print $2\" GiB\"}'"),
             "kernel": platform.release(),
@@ -111,38 +175,70 @@ class Bench:
             "load_before": os.getloadavg(),
             "other_processes": sh("ps -eo pcpu,comm --sort=-pcpu | head -8"),
         }
-        from importlib import metadata
-        vers = {}
-        for dist in ("torch", "transformers", "tokenizers", "sentence-transformers", "roformer", "numpy",
-                     "scipy", "matplotlib"):
-            try:
-                vers[dist] = metadata.version(dist)
-            except Exception:  # noqa: BLE001
-                vers[dist] = "missing"
-        info["python_packages"] = vers
+        # sentzoo's side: which BLAS / GEMM kernel each build runs (sentzoo-bench reports it).
+        info["sentzoo_builds"] = {}
+        for key, exe, build in self.builds():
+            r = self.sz("gemm", exe=exe, dtype="fp32", threads=1, reps=1)
+            info["sentzoo_builds"][key] = {
+                "label": self.label if key == "sentzoo" else self.label2, "build": build,
+                "blas": r.get("blas", "not reported"), "gemm_kernel": r.get("gemm_kernel", "not reported"),
+                "cpu_features": r.get("cpu_features", "not reported"),
+                "error": r.get("error", "")[-300:] or None}
+        # The peers' side: package versions and torch's build configuration, per venv.
+        info["peers"] = {}
+        for key, py in (("peers", self.py), ("peers_onnx", self.py_onnx), ("peers_old", self.py_old)):
+            if not py:
+                continue
+            rc, out, err, _, _ = run([py, "-c", PEER_INFO], env=PEER_ENV)
+            info["peers"][key] = json.loads(out.strip().splitlines()[-1]) if rc == 0 else {
+                "error": "".join(l for _, l in err)[-500:]}
+            info["peers"][key]["python"] = py
+        info["python_packages"] = info["peers"].get("peers", {}).get("python_packages", {})
         self.results["machine"] = info
 
     # ---- GEMM ceiling ----------------------------------------------------------------------------
     def gemm(self):
-        rows = []
-        for rnd in range(self.a.rounds):
+        for key, exe, _ in self.builds():
+            rows = []
+            for rnd in range(self.a.rounds):
+                for dtype in ("fp32", "bf16"):
+                    for threads in sorted({1, self.all_threads}):
+                        r = self.sz("gemm", exe=exe, dtype=dtype, threads=threads, reps=5)
+                        r.update(dtype=dtype, round=rnd)
+                        rows.append(r)
+            table = {}
             for dtype in ("fp32", "bf16"):
                 for threads in sorted({1, self.all_threads}):
-                    r = self.sz("gemm", dtype=dtype, threads=threads, reps=5)
-                    r.update(dtype=dtype, round=rnd)
-                    rows.append(r)
-        table = {}
-        for dtype in ("fp32", "bf16"):
-            for threads in sorted({1, self.all_threads}):
-                sel = [r for r in rows if r.get("dtype") == dtype and r.get("threads") == threads]
-                table["%s/%d" % (dtype, threads)] = median_of(sel, "gflops")
-        self.results["gemm"] = {"rows": rows, "ceiling_gflops": table}
-        log("gemm ceiling %s" % table)
+                    sel = [r for r in rows if r.get("dtype") == dtype and r.get("threads") == threads]
+                    table["%s/%d" % (dtype, threads)] = median_of(sel, "gflops")
+            self.results["gemm" if key == "sentzoo" else "gemm_" + key] = {"rows": rows, "ceiling_gflops": table}
+            log("gemm ceiling %s %s" % (key, table))
 
-    def ceiling(self, amp, threads):
-        return self.results["gemm"]["ceiling_gflops"].get("%s/%d" % ("bf16" if amp == "bf16" else "fp32", threads))
+    def ceiling(self, amp, threads, key="sentzoo"):
+        g = self.results.get("gemm" if key == "sentzoo" else "gemm_" + key, {}).get("ceiling_gflops", {})
+        return g.get("%s/%d" % ("bf16" if amp == "bf16" else "fp32", threads))
 
     # ---- training grid ---------------------------------------------------------------------------
+    def train_cell(self, key, exe, arch, size, seq, amp, threads):
+        pairs = max(1, self.a.train_tokens // (2 * seq))
+        if size == "base":
+            pairs = max(1, pairs // 4)
+        # The cells the MFU target is judged on (small, T = 128) take the median of rounds + 1
+        # runs: single runs on this shared host move by up to 15%.
+        repeats = self.a.rounds + 1 if (size == "small" and seq == 128) else 1
+        runs = [self.sz("train", exe=exe, arch=arch, size=size, seq=seq, batch=pairs, amp=amp, threads=threads,
+                        steps=self.a.steps, warmup=1) for _ in range(repeats)]
+        ok = sorted((x for x in runs if "sentences_per_s" in x), key=lambda x: x["sentences_per_s"])
+        r = ok[len(ok) // 2] if ok else runs[0]
+        r.update(arch=arch, size=size, seq=seq, batch_pairs=pairs, amp=amp, repeats=repeats, build=key,
+                 all_sentences_per_s=[x.get("sentences_per_s") for x in runs])
+        if "model_gflops" in r and self.ceiling(amp, threads, key):
+            r["ceiling_gflops"] = self.ceiling(amp, threads, key)
+            r["mfu"] = r["model_gflops"] / r["ceiling_gflops"]
+        log("train %s %s %s T=%d %s x%d: %.0f sent/s mfu %.2f" % (
+            key, arch, size, seq, amp, threads, r.get("sentences_per_s", 0), r.get("mfu", 0)))
+        return r
+
     def train_grid(self):
         rows = []
         archs = ["bert", "roformer_v2", "deepnet"]
@@ -152,25 +248,12 @@ class Bench:
         if self.all_threads > 1:
             grid += [(arch, "small", 128, amp, 1) for arch in ("bert", "roformer_v2") for amp in ("off", "bf16")]
         for arch, size, seq, amp, threads in grid:
-            pairs = max(1, self.a.train_tokens // (2 * seq))
-            if size == "base":
-                pairs = max(1, pairs // 4)
-            # The cells the MFU target is judged on (small, T = 128) take the median of rounds + 1
-            # runs: single runs on this shared host move by up to 15%.
-            repeats = self.a.rounds + 1 if (size == "small" and seq == 128) else 1
-            runs = [self.sz("train", arch=arch, size=size, seq=seq, batch=pairs, amp=amp, threads=threads,
-                            steps=self.a.steps, warmup=1) for _ in range(repeats)]
-            ok = sorted((x for x in runs if "sentences_per_s" in x), key=lambda x: x["sentences_per_s"])
-            r = ok[len(ok) // 2] if ok else runs[0]
-            r.update(arch=arch, size=size, seq=seq, batch_pairs=pairs, amp=amp, repeats=repeats,
-                     all_sentences_per_s=[x.get("sentences_per_s") for x in runs])
-            if "model_gflops" in r:
-                r["ceiling_gflops"] = self.ceiling(amp, threads)
-                r["mfu"] = r["model_gflops"] / r["ceiling_gflops"]
-            rows.append(r)
-            log("train %s %s T=%d %s x%d: %.0f sent/s mfu %.2f" % (
-                arch, size, seq, amp, threads, r.get("sentences_per_s", 0), r.get("mfu", 0)))
+            rows.append(self.train_cell("sentzoo", self.exe, arch, size, seq, amp, threads))
         self.results["train"] = rows
+        if self.exe2:  # the MFU target cells only, from the second build
+            self.results["train_sentzoo2"] = [
+                self.train_cell("sentzoo2", self.exe2, arch, "small", 128, amp, self.all_threads)
+                for arch in ("bert", "roformer_v2") for amp in ("off", "bf16")]
 
     # ---- sentzoo vs the same architecture in PyTorch eager ---------------------------------------
     def vs_pytorch(self):
@@ -178,36 +261,39 @@ class Bench:
         configs = [(arch, seq, amp) for arch in ("bert", "roformer_v2")
                    for seq in [int(x) for x in self.a.vs_seqs.split(",")]
                    for amp in ("off", "bf16")]
+        # Tools of one comparison, run back to back in alternating order every round.
+        tools = [(key, (lambda mode, exe=exe, **kw: self.sz(mode, exe=exe, **kw))) for key, exe, _ in self.builds()]
+        # Newest torch: BERT from transformers 5 (.venv-peers); RoFormerV2 from roformer 0.4.3, which
+        # imports up to transformers 4.57 only, so from the ONNX peers' venv (same torch 2.15).
+        tools.append(("pytorch", lambda mode, **kw: self.torch_peer(
+            mode, py=self.py_onnx if kw["arch"] == "roformer_v2" else self.py, **kw)))
+        if self.py_old:
+            tools.append(("pytorch_old", lambda mode, **kw: self.torch_peer(mode, py=self.py_old, **kw)))
         for arch, seq, amp in configs:
             pairs = max(1, self.a.train_tokens // (2 * seq))
             kw = dict(arch=arch, size="small", seq=seq, batch=pairs, amp=amp, threads=self.all_threads,
                       steps=self.a.steps, warmup=2)
-            sz, pt = [], []
+            raw = {k: [] for k, _ in tools}
+            raw.update({k + "_encode": [] for k, _ in tools})
             for rnd in range(self.a.rounds):
-                order = [("sz", self.sz), ("pt", self.torch_peer)]
-                if rnd % 2:
-                    order.reverse()
+                order = tools if rnd % 2 == 0 else tools[::-1]
                 for name, fn in order:
-                    (sz if name == "sz" else pt).append(fn("train", **kw))
-            ez, ep = [], []
-            for rnd in range(self.a.rounds):
-                ekw = dict(kw, batch=32, seq=seq)
-                ez.append(self.sz("encode", **ekw))
-                ep.append(self.torch_peer("encode", **ekw))
+                    raw[name].append(fn("train", **kw))
+                for name, fn in order:
+                    raw[name + "_encode"].append(fn("encode", **dict(kw, batch=32)))
             row = {"arch": arch, "size": "small", "seq": seq, "amp": amp, "threads": self.all_threads,
-                   "batch_pairs": pairs,
-                   "sentzoo_train_sps": median_of(sz, "sentences_per_s"),
-                   "pytorch_train_sps": median_of(pt, "sentences_per_s"),
-                   "sentzoo_train_rss_mb": median_of(sz, "child_peak_rss_mb"),
-                   "pytorch_train_rss_mb": median_of(pt, "child_peak_rss_mb"),
-                   "sentzoo_encode_sps": median_of(ez, "sentences_per_s"),
-                   "pytorch_encode_sps": median_of(ep, "sentences_per_s"),
-                   "sentzoo_encode_rss_mb": median_of(ez, "child_peak_rss_mb"),
-                   "pytorch_encode_rss_mb": median_of(ep, "child_peak_rss_mb"),
-                   "raw": {"sentzoo": sz, "pytorch": pt, "sentzoo_encode": ez, "pytorch_encode": ep}}
+                   "batch_pairs": pairs, "raw": raw}
+            for name, _ in tools:
+                row["%s_train_sps" % name] = median_of(raw[name], "sentences_per_s")
+                row["%s_train_rss_mb" % name] = median_of(raw[name], "child_peak_rss_mb")
+                row["%s_encode_sps" % name] = median_of(raw[name + "_encode"], "sentences_per_s")
+                row["%s_encode_rss_mb" % name] = median_of(raw[name + "_encode"], "child_peak_rss_mb")
             for k in ("train", "encode"):
-                a_, b_ = row["sentzoo_%s_sps" % k], row["pytorch_%s_sps" % k]
-                row["%s_ratio" % k] = a_ / b_ if a_ and b_ else None
+                row["%s_ratio" % k] = div(row["sentzoo_%s_sps" % k], row["pytorch_%s_sps" % k])
+                if self.exe2:
+                    row["%s_ratio2" % k] = div(row["sentzoo2_%s_sps" % k], row["pytorch_%s_sps" % k])
+                if self.py_old:
+                    row["%s_ratio_old" % k] = div(row["sentzoo_%s_sps" % k], row["pytorch_old_%s_sps" % k])
             rows.append(row)
             log("vs pytorch %s T=%d %s: train x%s encode x%s" % (arch, seq, amp, row["train_ratio"], row["encode_ratio"]))
         self.results["vs_pytorch"] = rows
@@ -248,7 +334,8 @@ class Bench:
             m = re.search(r"([0-9.]+) sentences/s", out + "".join(l for _, l in err))
             if m:
                 sz.append(float(m.group(1)))
-            rc, out, err, rss, _ = run([PY, "bench/tokenizer_hf.py"], env={"OMP_NUM_THREADS": "1"})
+            # Hugging Face tokenizers as the newest peers install it.
+            rc, out, err, rss, _ = run([self.py, "bench/tokenizer_hf.py"], env=dict(PEER_ENV, OMP_NUM_THREADS="1"))
             for line in out.splitlines():
                 m = re.search(r"([0-9.]+) sentences/s", line)
                 if m and "loop" in line:
@@ -257,6 +344,7 @@ class Bench:
                     hf_batch.append(float(m.group(1)))
         os.unlink(tmp.name)
         row = {"sentences": len(lines), "sentzoo": sz, "hf_encode_loop": hf_loop, "hf_encode_batch": hf_batch,
+               "tokenizers": self.results["machine"].get("python_packages", {}).get("tokenizers"),
                "sentzoo_sps": statistics.median(sz) if sz else None,
                "hf_loop_sps": statistics.median(hf_loop) if hf_loop else None,
                "hf_batch_sps": statistics.median(hf_batch) if hf_batch else None}
@@ -268,39 +356,63 @@ class Bench:
 
     # ---- sentence-transformers: encode STS-B test ------------------------------------------------
     def st_encode(self):
+        """Each tool encodes STS-B test (sentence pairs as 2 sentences each), batch 32, warm-up + reps
+        passes in one process: sentences/s is the median pass (in-process), wall_s the whole process
+        (start-up, model load or ONNX export, warm-up and the passes)."""
         rows = []
+        data = "en/STS-B/sts-test.csv"
         for amp in ("off", "bf16", "bf16-weights"):
-            sz, st = [], []
+            tools = [(key, (lambda exe=exe: self.sz("sts", exe=exe, model=self.minilm, format="st", data=data,
+                                                       batch=32, amp=amp, threads=self.peer_threads, reps=self.a.reps,
+                                                       limit=self.a.sts_limit)))
+                     for key, exe, _ in self.builds()]
+            st_kw = dict(model=self.minilm, data=data, batch=32, amp=amp, threads=self.peer_threads,
+                         reps=self.a.reps, limit=self.a.sts_limit)
+            tools.append(("st", lambda: self.st_peer("encode", backend="torch", **st_kw)))
+            if amp == "off":  # ONNX Runtime runs the fp32 export
+                tools.append(("st_onnx", lambda: self.st_peer("encode", py=self.py_onnx, backend="onnx", **st_kw)))
+            if self.py_old:
+                tools.append(("st_old", lambda: self.st_peer("encode", py=self.py_old, script="bench/peer_st.py",
+                                                             **st_kw)))
+            raw = {k: [] for k, _ in tools}
             for rnd in range(self.a.rounds):
-                sz.append(self.sz("sts", model=self.minilm, format="st", data="en/STS-B/sts-test.csv",
-                                  batch=32, amp=amp, threads=self.peer_threads, reps=3, limit=self.a.sts_limit))
-                st.append(run_json([PY, "bench/peer_st.py", "encode", "--model", self.minilm, "--data",
-                                    "en/STS-B/sts-test.csv", "--batch", "32", "--amp", amp,
-                                    "--threads", str(self.peer_threads), "--reps", "3",
-                                    "--limit", str(self.a.sts_limit)],
-                                   env={"OMP_NUM_THREADS": str(self.peer_threads)}))
-            row = {"amp": amp, "threads": self.peer_threads, "batch": 32,
-                   "sentzoo_sps": median_of(sz, "sentences_per_s"), "st_sps": median_of(st, "sentences_per_s"),
-                   "sentzoo_spearman": median_of(sz, "spearman"), "st_spearman": median_of(st, "spearman"),
-                   "sentzoo_rss_mb": median_of(sz, "child_peak_rss_mb"),
-                   "st_rss_mb": median_of(st, "child_peak_rss_mb"), "raw": {"sentzoo": sz, "st": st}}
-            row["ratio"] = row["sentzoo_sps"] / row["st_sps"] if row["sentzoo_sps"] and row["st_sps"] else None
+                for name, fn in (tools if rnd % 2 == 0 else tools[::-1]):
+                    raw[name].append(fn())
+            row = {"amp": amp, "threads": self.peer_threads, "batch": 32, "raw": raw}
+            for name, _ in tools:
+                row[name + "_sps"] = median_of(raw[name], "sentences_per_s")
+                row[name + "_spearman"] = median_of(raw[name], "spearman")
+                row[name + "_rss_mb"] = median_of(raw[name], "child_peak_rss_mb")
+                row[name + "_wall_s"] = median_of(raw[name], "wall_s")
+                row[name + "_load_s"] = median_of(raw[name], "load_s")
+                errs = [r["error"] for r in raw[name] if "error" in r]
+                if errs:
+                    row[name + "_error"] = errs[-1][-800:]
+            for sz_key in [k for k, _, _ in self.builds()]:
+                suffix = "" if sz_key == "sentzoo" else "2"
+                for peer in ("st", "st_onnx", "st_old"):
+                    if peer + "_sps" in row:
+                        pname = {"st": "", "st_onnx": "_onnx", "st_old": "_old"}[peer]
+                        row["ratio%s%s" % (pname, suffix)] = div(row[sz_key + "_sps"], row[peer + "_sps"])
+                        # whole process: peer seconds / sentzoo seconds (> 1 = sentzoo faster)
+                        row["wall_ratio%s%s" % (pname, suffix)] = div(row[peer + "_wall_s"], row[sz_key + "_wall_s"])
             rows.append(row)
-            log("st encode %s: sentzoo %s st %s ratio %s" % (amp, row["sentzoo_sps"], row["st_sps"], row["ratio"]))
+            log("st encode %s: %s" % (amp, {k: round(v, 2) for k, v in row.items()
+                                            if (k.endswith("_sps") or k.startswith("ratio")) and v}))
         self.results["st_encode"] = rows
 
     # ---- sentence-transformers: fine-tune with CoSENT --------------------------------------------
-    def sentzoo_finetune(self, amp, bucket, out_dir):
+    def sentzoo_finetune(self, build, amp, bucket, seed, out_dir, key="sentzoo"):
         cfg = {"objective": "dual",
                "model": {"init_from": self.minilm, "pooling": {"mode": "mean", "normalize": False}},
                "tokenizer": {"vocab": self.minilm, "lowercase": True, "max_length": 128},
                "data": {"train": "stsb:en/STS-B/sts-train.csv", "dev": "stsb:en/STS-B/sts-dev.csv",
                         "batch_size": self.a.ft_batch, "bucket_batches": bucket},
                "loss": {"name": "cosent", "params": {"scale": 20}},
-               # decay_embeddings: sentence-transformers' fit decays everything but biases and
-               # LayerNorm (bench/peer_st.py), embeddings included; sentzoo's default does not.
+               # decay_embeddings: sentence-transformers' Trainer (and old fit) decay everything but
+               # biases and LayerNorm, embeddings included; sentzoo's default does not.
                "optim": {"lr": 2e-5, "weight_decay": 0.01, "decay_embeddings": True},
-               "train": {"max_steps": self.a.ft_steps, "seed": 42, "warmup_steps": int(0.1 * self.a.ft_steps),
+               "train": {"max_steps": self.a.ft_steps, "seed": seed, "warmup_steps": int(0.1 * self.a.ft_steps),
                          "schedule": "linear", "grad_clip": 1.0, "amp": amp, "log_every": 5,
                          "eval_every": 0, "checkpoint_every": 0}}
         os.makedirs(out_dir, exist_ok=True)
@@ -309,9 +421,9 @@ class Bench:
             json.dump(cfg, f, indent=1)
         run_dir = os.path.join(out_dir, "run")
         shutil.rmtree(run_dir, ignore_errors=True)
-        rc, out, err, rss, seconds = run([os.path.join(self.a.build, "sentzoo-train"), "--config", cfg_path,
+        rc, out, err, rss, seconds = run([os.path.join(build, "sentzoo-train"), "--config", cfg_path,
                                           "--output", run_dir, "--threads", str(self.peer_threads)])
-        row = {"tool": "sentzoo", "amp": amp, "bucket_batches": bucket, "config": cfg,
+        row = {"tool": key, "amp": amp, "bucket_batches": bucket, "seed": seed, "config": cfg,
                "child_peak_rss_mb": rss, "wall_s": seconds}
         if rc != 0:
             row["error"] = "".join(l for _, l in err)[-1500:]
@@ -322,39 +434,89 @@ class Bench:
             if m:
                 steps.append((int(m.group(1)), t))
         # Pairs/s between the step-5 report and the last one (excludes start-up and warm-up).
-        (s0, t0), (s1, t1) = steps[0], steps[-1]
-        row["pairs_per_s"] = (s1 - s0) * self.a.ft_batch / (t1 - t0)
-        row["steps"] = s1
+        if len(steps) >= 2:
+            (s0, t0), (s1, t1) = steps[0], steps[-1]
+            row["pairs_per_s"] = (s1 - s0) * self.a.ft_batch / (t1 - t0)
+            row["steps"] = s1
         best = os.path.join(run_dir, "best")
+        exe = os.path.join(build, "sentzoo-bench")
         for split in ("dev", "test"):
-            r = self.sz("sts", model=best, format="trained", data="en/STS-B/sts-%s.csv" % split,
+            r = self.sz("sts", exe=exe, model=best, format="trained", data="en/STS-B/sts-%s.csv" % split,
                         batch=32, amp="off", threads=self.peer_threads, reps=1, limit=self.a.eval_limit)
             row["%s_spearman" % split] = r.get("spearman")
         shutil.rmtree(run_dir, ignore_errors=True)
         return row
 
-    def st_finetune(self, amp):
-        r = run_json([PY, "bench/peer_st.py", "finetune", "--model", self.minilm, "--steps", str(self.a.ft_steps),
-                      "--batch", str(self.a.ft_batch), "--amp", amp, "--threads", str(self.peer_threads),
-                      "--limit", str(self.a.eval_limit)],
-                     env={"OMP_NUM_THREADS": str(self.peer_threads)})
-        r["amp"] = amp
+    def st_finetune(self, amp, seed, out_dir):
+        """sentence-transformers' Trainer in one process (load + train + save, the whole-process time),
+        then the saved model scored on STS-B dev and test in another."""
+        save = os.path.join(out_dir, "st-model")
+        shutil.rmtree(save, ignore_errors=True)
+        r = self.st_peer("finetune", model=self.minilm, steps=self.a.ft_steps, batch=self.a.ft_batch, amp=amp,
+                         threads=self.peer_threads, seed=seed, save=save)
+        if "error" not in r:
+            ev = self.st_peer("eval", model=save, splits="dev,test", threads=self.peer_threads,
+                              limit=self.a.eval_limit)
+            r.update({k: ev.get(k) for k in ("dev_spearman", "test_spearman")})
+            if "error" in ev:
+                r["eval_error"] = ev["error"]
+        shutil.rmtree(save, ignore_errors=True)
+        r.update(tool="st", amp=amp, seed=seed)
+        return r
+
+    def st_old_finetune(self, amp, seed):
+        """The 1.13 peer (sentence-transformers 3.0.1, old_fit loop); it scores dev/test in-process,
+        so its whole-process time includes that evaluation."""
+        r = self.st_peer("finetune", py=self.py_old, script="bench/peer_st.py", model=self.minilm,
+                         steps=self.a.ft_steps, batch=self.a.ft_batch, amp=amp, threads=self.peer_threads,
+                         seed=seed, limit=self.a.eval_limit)
+        r.update(tool="st_old", amp=amp, seed=seed)
         return r
 
     def finetune(self):
         work = tempfile.mkdtemp(prefix="sentzoo-bench-")
-        matched = {"sentzoo": self.sentzoo_finetune("off", 0, os.path.join(work, "m")),
-                   "st": self.st_finetune("off")}
-        log("finetune matched: sentzoo %s st %s" % (matched["sentzoo"].get("pairs_per_s"), matched["st"].get("pairs_per_s")))
-        best = {"st": self.st_finetune("bf16"),
-                "sentzoo": self.sentzoo_finetune("bf16", 50, os.path.join(work, "b"))}
-        log("finetune best: sentzoo %s st %s" % (best["sentzoo"].get("pairs_per_s"), best["st"].get("pairs_per_s")))
+        res = {"steps": self.a.ft_steps, "batch": self.a.ft_batch, "threads": self.peer_threads, "seeds": self.seeds}
+        # setting -> (sentzoo amp, bucket_batches, sentence-transformers amp)
+        settings = {"matched": ("off", 0, "off"), "best": ("bf16", 50, "bf16")}
+        for name, (amp, bucket, st_amp) in settings.items():
+            tools = [(key, (lambda seed, key=key, build=build: self.sentzoo_finetune(
+                build, amp, bucket, seed, os.path.join(work, key), key=key))) for key, _, build in self.builds()]
+            tools.append(("st", lambda seed: self.st_finetune(st_amp, seed, work)))
+            if self.py_old:
+                tools.append(("st_old", lambda seed: self.st_old_finetune(st_amp, seed)))
+            raw = {k: [] for k, _ in tools}
+            for i, seed in enumerate(self.seeds):
+                for key, fn in (tools if i % 2 == 0 else tools[::-1]):
+                    raw[key].append(fn(seed))
+                log("finetune %s seed %d: %s" % (name, seed, {k: (round(v[-1].get("pairs_per_s") or 0, 1),
+                                                                  v[-1].get("dev_spearman")) for k, v in raw.items()}))
+            cell = {"raw": raw}
+            for key, _ in tools:
+                rows = raw[key]
+                cell[key] = {"pairs_per_s": median_of(rows, "pairs_per_s"), "wall_s": median_of(rows, "wall_s"),
+                             "train_seconds": median_of(rows, "train_seconds"),
+                             "child_peak_rss_mb": median_of(rows, "child_peak_rss_mb"),
+                             "dev_spearman": mean_of(rows, "dev_spearman"),
+                             "test_spearman": mean_of(rows, "test_spearman"),
+                             "dev_spearman_all": [r.get("dev_spearman") for r in rows],
+                             "test_spearman_all": [r.get("test_spearman") for r in rows],
+                             "seeds_ok": sum(1 for r in rows if r.get("dev_spearman") is not None)}
+                errs = [r["error"] for r in rows if "error" in r]
+                if errs:
+                    cell[key]["error"] = errs[-1][-1500:]
+            for sz_key in [k for k, _, _ in self.builds()]:
+                suffix = "" if sz_key == "sentzoo" else "2"
+                for peer, pname in (("st", ""), ("st_old", "_old")):
+                    if peer in cell:
+                        z, t = cell[sz_key], cell[peer]
+                        cell["ratio%s%s" % (pname, suffix)] = div(z["pairs_per_s"], t["pairs_per_s"])
+                        cell["wall_ratio%s%s" % (pname, suffix)] = div(t["wall_s"], z["wall_s"])
+                        for split in ("dev", "test"):
+                            a_, b_ = z[split + "_spearman"], t[split + "_spearman"]
+                            cell["%s_delta%s%s" % (split, pname, suffix)] = a_ - b_ if a_ is not None and b_ is not None else None
+            res[name] = cell
+            log("finetune %s: ratio %s (dev delta %s)" % (name, cell.get("ratio"), cell.get("dev_delta")))
         shutil.rmtree(work, ignore_errors=True)
-        res = {"steps": self.a.ft_steps, "batch": self.a.ft_batch, "threads": self.peer_threads,
-               "matched": matched, "best": best}
-        for k in ("matched", "best"):
-            a_, b_ = res[k]["sentzoo"].get("pairs_per_s"), res[k]["st"].get("pairs_per_s")
-            res[k]["ratio"] = a_ / b_ if a_ and b_ else None
         self.results["finetune"] = res
 
     # ---- what-if experiments suggested by the profile ----------------------------------------------
@@ -425,6 +587,19 @@ class Bench:
 def main():
     p = argparse.ArgumentParser()
     p.add_argument("--build", default=os.path.join(ROOT, "build"))
+    p.add_argument("--build-label", default="Debian LibTorch 1.13", help="what --build is, for the report")
+    p.add_argument("--build2", default="", help="a second sentzoo build (e.g. build-pypi, LibTorch from PyPI), "
+                   "measured beside --build in the GEMM, training-target, PyTorch, encode and fine-tune cells")
+    p.add_argument("--build2-label", default="", help="what --build2 is, for the report")
+    p.add_argument("--peers-venv", default=os.path.join(ROOT, ".venv-peers"),
+                   help="newest sentence-transformers + torch (tools/reference/setup_peers_env.sh)")
+    p.add_argument("--peers-onnx-venv", default=os.path.join(ROOT, ".venv-peers-onnx"),
+                   help="sentence-transformers with its [onnx] extra (tools/reference/setup_peers_env.sh --onnx)")
+    p.add_argument("--old-peers", action="store_true",
+                   help="also run the Debian torch 1.13 peers (--ref-venv) as a second column")
+    p.add_argument("--ref-venv", default=os.path.join(ROOT, ".venv-ref"), help="torch 1.13 peers (setup_env.sh)")
+    p.add_argument("--seeds", type=int, default=3, help="fine-tuning seeds per tool (Spearman = their mean)")
+    p.add_argument("--reps", type=int, default=3, help="measured encoding passes per STS-B encode process")
     p.add_argument("--out", default=os.path.join(ROOT, "docs/perf"))
     p.add_argument("--threads", type=int, default=0, help="'all threads' (default: the cores)")
     p.add_argument("--peer-threads", type=int, default=0,
