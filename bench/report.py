@@ -453,10 +453,11 @@ def main():
     if pr:
         L.append("## 8. Profile of the training step\n")
         L.append("RoFormerV2-small, T = 128, all threads, %s. Top symbols by self time (≥ 1%%):\n" % (pr.get("tool") or pr.get("note")))
-        for amp in ("off", "bf16"):
+        for amp in ("off", "bf16", "tiny_off"):
             top = pr.get("top_" + amp)
             if top:
-                L.append("\n%s:\n" % AMP[amp])
+                L.append("\n%s:\n" % (AMP[amp] if amp in AMP else
+                                      "BERT tiny (h 32, 2 layers), T = 32, fp32: per-op overhead"))
                 L.append(table(["self %", "library", "symbol"],
                                [["%.1f" % t["percent"], t["dso"], "`%s`" % t["symbol"]] for t in top[:15]]))
         L.append("")

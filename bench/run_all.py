@@ -561,11 +561,16 @@ class Bench:
             self.results["profile"] = res
             return
         data = os.path.join(tempfile.mkdtemp(prefix="sentzoo-perf-"), "perf.data")
-        for amp in ("off", "bf16"):
+        # RoFormerV2-small at T = 128 (the MFU target), and a tiny model, whose step is all per-op
+        # overhead (issue #11: "report where time goes").
+        cases = [("off", "roformer_v2", "small", 128, 15), ("bf16", "roformer_v2", "small", 128, 15),
+                 ("tiny_off", "bert", "tiny", 32, 200)]
+        for key, arch, size, seq, steps in cases:
+            amp = "bf16" if key == "bf16" else "off"
             cmd = ["perf", "record", "-e", "cpu-clock", "-F", "499", "-g", "-o", data, "--",
-                   self.exe, "train", "--arch", "roformer_v2", "--size", "small", "--seq", "128",
-                   "--batch", str(max(1, self.a.train_tokens // 256)), "--amp", amp,
-                   "--threads", str(self.all_threads), "--steps", "15", "--warmup", "1"]
+                   self.exe, "train", "--arch", arch, "--size", size, "--seq", str(seq),
+                   "--batch", str(max(1, self.a.train_tokens // (2 * seq))), "--amp", amp,
+                   "--threads", str(self.all_threads), "--steps", str(steps), "--warmup", "1"]
             rc, out, err, rss, _ = run(cmd)
             if rc != 0:
                 res["note"] = "perf record failed: " + "".join(l for _, l in err)[-500:]
@@ -579,7 +584,7 @@ class Bench:
                 if m:
                     top.append({"percent": float(m.group(1)), "dso": m.group(2), "symbol": re.sub(r"(\s+-)+\s*$", "", m.group(3)).strip()[:120]})
             res["tool"] = "perf record -e cpu-clock (software event; hardware counters are not exposed in this VM)"
-            res["top_" + amp] = top[:25]
+            res["top_" + key] = top[:25]
         shutil.rmtree(os.path.dirname(data), ignore_errors=True)
         self.results["profile"] = res
 

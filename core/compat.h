@@ -148,17 +148,18 @@ inline void set_fused_attention_enabled(bool enabled) {
   detail::fused_attention_wanted().store(enabled, std::memory_order_relaxed);
 }
 
-/// The dtypes fused_attention takes.
+/// The dtypes fused_attention takes: fp32 and bf16. float64 stays on the hand-written path, which
+/// is exact in float64 (the property tests' brute force); SDPA's CPU kernels differ from it by
+/// ~2e-7 in float64 gradients (measured, torch 2.15), fp32-level.
 inline bool fused_attention_supports(c10::ScalarType dtype) {
-  return dtype == c10::ScalarType::Float || dtype == c10::ScalarType::BFloat16 ||
-         dtype == c10::ScalarType::Double;
+  return dtype == c10::ScalarType::Float || dtype == c10::ScalarType::BFloat16;
 }
 
 /// softmax(q k^T / sqrt(D) + pad) v through at::scaled_dot_product_attention (on the CPU its
 /// flash kernel, which accumulates in fp32 for bf16 inputs; it takes no dropout): the fused
 /// counterpart of models/attention.cpp's detail::masked_attention, whose semantics it keeps
 /// (padded keys get the dtype's lowest finite value, so a row whose keys are all padding stays
-/// uniform, not NaN). q, k, v: (B, H, T, D), computed in v's dtype (fp32, fp64 or bf16; under bf16
+/// uniform, not NaN). q, k, v: (B, H, T, D), computed in v's dtype (fp32 or bf16; under bf16
 /// autocast q and k may arrive in fp32 after RoPE and are cast to bf16, as autocast's matmul does
 /// in the hand-written path); key_mask: (B, T), 1 = keep, 0 = padding, or undefined. Equal to
 /// masked_attention within 1e-5 in fp32 (tests/core/compat_test.cpp). Throws std::logic_error
@@ -170,14 +171,13 @@ inline at::Tensor fused_attention(const at::Tensor& q,
 #if SENTZOO_TORCH_AT_LEAST(2, 0)
   const auto dtype = v.scalar_type();
   if (!fused_attention_supports(dtype)) {
-    throw std::invalid_argument(std::string("fused_attention: expected fp32, fp64 or bf16 v, got ") +
+    throw std::invalid_argument(std::string("fused_attention: expected fp32 or bf16 v, got ") +
                                 c10::toString(dtype));
   }
   const auto qd = q.to(dtype), kd = k.to(dtype);
   if (!key_mask.defined()) return at::scaled_dot_product_attention(qd, kd, v);
   const double lowest = dtype == c10::ScalarType::BFloat16
                             ? static_cast<double>(std::numeric_limits<c10::BFloat16>::lowest())
-                        : dtype == c10::ScalarType::Double ? std::numeric_limits<double>::lowest()
                                                            : std::numeric_limits<float>::lowest();
   // (B, T) -> additive (B, 1, 1, T) in v's dtype: 0 for kept keys, the lowest value for padding.
   auto mask = key_mask.eq(0).to(dtype).mul(lowest).view({key_mask.size(0), 1, 1, key_mask.size(1)});

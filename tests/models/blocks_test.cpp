@@ -59,31 +59,49 @@ TEST_F(Seeded, RopeKeepsNormsIsIdentityAtZeroAndDependsOnlyOnOffset) {
 TEST_F(Seeded, AttentionSoftmaxRunsInFp32UnderAutocast) {
   // Under autocast q k^T runs in bf16 (as in any AMP); the scaling, mask and softmax must then
   // run in fp32. With v = identity the output is the probability matrix (the bf16 matmul with
-  // 0/1 is exact), so it must equal the fp32 softmax of the bf16 scores up to one bf16 rounding
-  // (relative 2^-8). A softmax left in bf16 is measurably worse (last check).
+  // 0/1 is exact), so it must equal the fp32 softmax of the path's scores up to bf16 rounding.
+  // A softmax left in bf16 is measurably worse (last check).
   auto q = (3 * torch::randn({2, 2, 7, 8})).to(torch::kBFloat16);
   auto k = torch::randn({2, 2, 7, 8}).to(torch::kBFloat16);
   auto v = torch::eye(7).expand({2, 2, 7, 7}).to(torch::kBFloat16);
   auto mask = torch::tensor({1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0}).view({2, 7});
-  torch::Tensor got;
-  {
+  auto attention = [&](bool fused) {
+    const bool previous = compat::fused_attention_enabled();
+    compat::set_fused_attention_enabled(fused);
     compat::AutocastGuard amp(true);
-    got = detail::masked_attention(q, k, v, mask, 0.0, false);
-  }
-  EXPECT_EQ(got.scalar_type(), torch::kBFloat16);
+    auto out = detail::masked_attention(q, k, v, mask, 0.0, false);
+    compat::set_fused_attention_enabled(previous);
+    return out;
+  };
   auto pad = (mask == 0).view({2, 1, 1, 7});
-  auto scores = torch::matmul(q, k.transpose(-1, -2));  // bf16, as autocast computes it
-  auto ref =
-      torch::softmax((scores.to(torch::kFloat) / std::sqrt(8.0)).masked_fill(pad, -1e30), -1);
-  auto rel = [&](const torch::Tensor& x) {
+  auto softmax_of = [&](const torch::Tensor& scores) {
+    return torch::softmax((scores.to(torch::kFloat) / std::sqrt(8.0)).masked_fill(pad, -1e30), -1);
+  };
+  auto rel = [](const torch::Tensor& x, const torch::Tensor& ref) {
     auto r = (x.to(torch::kFloat) - ref).abs() / ref.clamp_min(1e-30);
     return r.masked_fill(ref < 1e-20, 0).max().item<double>();
   };
-  auto bf16_softmax = torch::softmax((scores / std::sqrt(8.0)).masked_fill(pad, -1e4), -1);
-  RecordProperty("rel_err_fp32_softmax", std::to_string(rel(got)));
-  RecordProperty("rel_err_bf16_softmax", std::to_string(rel(bf16_softmax)));
-  EXPECT_LE(rel(got), 1.001 * std::pow(2.0, -8));  // measured 0.0038; bf16 path 0.030
-  EXPECT_GT(rel(bf16_softmax), std::pow(2.0, -8));
+  // The hand-written path: bf16 scores (as autocast's matmul computes them), fp32 softmax, one
+  // bf16 rounding of the probabilities.
+  const auto bf16_scores = torch::matmul(q, k.transpose(-1, -2));
+  const auto ref = softmax_of(bf16_scores);
+  const auto got = attention(/*fused=*/false);
+  EXPECT_EQ(got.scalar_type(), torch::kBFloat16);
+  RecordProperty("rel_err_fp32_softmax", std::to_string(rel(got, ref)));
+  EXPECT_LE(rel(got, ref), 1.001 * std::pow(2.0, -8));  // measured 0.0038; bf16 path 0.030
+  auto bf16_softmax = torch::softmax((bf16_scores / std::sqrt(8.0)).masked_fill(pad, -1e4), -1);
+  RecordProperty("rel_err_bf16_softmax", std::to_string(rel(bf16_softmax, ref)));
+  EXPECT_GT(rel(bf16_softmax, ref), std::pow(2.0, -8));
+  if (compat::kHasFusedAttention) {
+    // The fused kernel (LibTorch 2.x) keeps the scores in fp32 and rounds twice to bf16: the
+    // unnormalised probabilities before P·V, and the output.
+    const auto fp32_ref = softmax_of(torch::matmul(q.to(torch::kFloat), k.to(torch::kFloat).transpose(-1, -2)));
+    const auto fused = attention(/*fused=*/true);
+    EXPECT_EQ(fused.scalar_type(), torch::kBFloat16);
+    RecordProperty("rel_err_fused", std::to_string(rel(fused, fp32_ref)));
+    EXPECT_LE(rel(fused, fp32_ref), 2.002 * std::pow(2.0, -8));
+    EXPECT_GT(rel(bf16_softmax, fp32_ref), 2.002 * std::pow(2.0, -8));
+  }
 }
 
 // ---- encoders: masking and permutation ----
