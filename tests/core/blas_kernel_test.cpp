@@ -126,22 +126,26 @@ class BlasKernelProcess : public ::testing::Test {
     if (openblas_core_level(best_) < IsaLevel::avx2)
       GTEST_SKIP() << "this CPU has no AVX2: the generic kernel is all it can run";
   }
-  // `sentzoo-tokenize --version` with stderr, under `env -u SENTZOO_BLAS_REEXEC <env>` (unsets
-  // first, then assignments).
-  static testing::ProcessResult version(const std::string& env) {
+  // `<exe> --version` with stderr, under `env -u SENTZOO_BLAS_REEXEC <env>` (unsets first, then
+  // assignments).
+  static testing::ProcessResult version(const std::string& env,
+                                        const std::string& exe = "sentzoo-tokenize") {
     return testing::run_shell("env -u SENTZOO_BLAS_REEXEC " + env + " " +
-                              (testing::binary_dir() / "sentzoo-tokenize").string() +
-                              " --version 2>&1");
+                              (testing::binary_dir() / exe).string() + " --version 2>&1");
   }
   std::string best_;
 };
 
-TEST_F(BlasKernelProcess, ForcedGenericKernelIsFixedByOneRestart) {
-  const auto r = version("OPENBLAS_CORETYPE=Prescott SENTZOO_BLAS_AUTOFIX=force");
-  ASSERT_EQ(r.code, 0) << r.out;
-  EXPECT_NE(r.out.find("GEMM kernel " + best_), std::string::npos) << r.out;
-  EXPECT_NE(r.out.find("restarted with OPENBLAS_CORETYPE=" + best_), std::string::npos) << r.out;
-  EXPECT_NE(r.out.find("generic Prescott kernel"), std::string::npos) << r.out;
+TEST_F(BlasKernelProcess, ForcedGenericKernelIsFixedByOneRestartInEveryExecutable) {
+  for (const char* exe :
+       {"sentzoo-tokenize", "sentzoo-train", "sentzoo-eval", "sentzoo-export", "sentzoo-encode"}) {
+    const auto r = version("OPENBLAS_CORETYPE=Prescott SENTZOO_BLAS_AUTOFIX=force", exe);
+    ASSERT_EQ(r.code, 0) << exe << "\n" << r.out;
+    EXPECT_NE(r.out.find("GEMM kernel " + best_), std::string::npos) << exe << "\n" << r.out;
+    EXPECT_NE(r.out.find("restarted with OPENBLAS_CORETYPE=" + best_), std::string::npos)
+        << exe << "\n" << r.out;
+    EXPECT_NE(r.out.find("generic Prescott kernel"), std::string::npos) << exe << "\n" << r.out;
+  }
 }
 
 TEST_F(BlasKernelProcess, UserForcedGenericKernelIsKeptWithAWarning) {
