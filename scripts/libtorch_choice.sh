@@ -3,9 +3,11 @@
 # SENTZOO_LIBTORCH=pypi   the CPU half of PyPI's newest torch (scripts/libtorch_pypi.sh; C++20,
 #                         MKL, oneDNN 3, fused attention), fetched once (~0.6 GB);
 # SENTZOO_LIBTORCH=debian Debian's libtorch-dev 1.13.1 with OpenBLAS: no download beyond apt.
-# The default is the faster of the two on our machines, measured side by side (docs/PERFORMANCE.md,
-# "LibTorch builds"). The default builds in build/, the other in build-<kind>/;
-# SENTZOO_BUILD_DIR overrides.
+# The default is the faster of the two on the machine we develop and test on, measured side by
+# side (2026-12-02, AMD EPYC Zen 4: Debian's OpenBLAS beats the MKL inside PyPI's torch on AMD;
+# docs/PERFORMANCE.md has both builds in every table, README "Two LibTorch builds" says when to
+# prefer the other). The default builds in build/, the other in build-<kind>/; SENTZOO_BUILD_DIR
+# overrides.
 sentzoo_default_libtorch=debian
 
 sentzoo_libtorch() {

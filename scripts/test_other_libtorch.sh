@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Builds sentzoo against the LibTorch that is not the default one and runs the whole test suite
-# with it, so that CI covers both supported LibTorch builds (README, "LibTorch"): with the default
-# SENTZOO_LIBTORCH=pypi that is Debian's libtorch-dev 1.13; with SENTZOO_LIBTORCH=debian it is the
-# CPU half of PyPI's newest torch (scripts/libtorch_pypi.sh).
+# with it, so that CI covers both supported LibTorch builds (README, "Two LibTorch builds"): with
+# the default SENTZOO_LIBTORCH=debian that is the CPU half of PyPI's newest torch
+# (scripts/libtorch_pypi.sh); with SENTZOO_LIBTORCH=pypi it is Debian's libtorch-dev 1.13.
 #   scripts/test_other_libtorch.sh [debian|pypi]   (default: the one scripts/build.sh does not use)
 # Build folder: build-<kind> (SENTZOO_OTHER_BUILD_DIR overrides).
 # Exit: 0 when everything passed, or after a "SKIPPED: ..." line when PyPI's wheels cannot be
