@@ -184,6 +184,18 @@ def main():
     L.append("## Targets at a glance\n")
     L.append("Ratios = sentzoo speed / peer speed from this one run (tools alternating, medians); details in the "
              "sections named.\n")
+    # The best GEMM ceiling on the machine, per precision/threads, over both sentzoo builds (issue
+    # #11: MFU targets are judged against the best ceiling available, named in the report).
+    best_ceiling = {}
+    for gkey, bkey in (("gemm", "sentzoo"), ("gemm_sentzoo2", "sentzoo2")):
+        for k, v in res.get(gkey, {}).get("ceiling_gflops", {}).items():
+            if v and (k not in best_ceiling or v > best_ceiling[k][0]):
+                best_ceiling[k] = (v, LB.get(bkey, bkey))
+
+    def mfu_best(r):
+        c = best_ceiling.get("%s/%d" % ("bf16" if r.get("amp") == "bf16" else "fp32", r.get("threads") or 0))
+        return r["model_gflops"] / c[0] if c and r.get("model_gflops") else None
+
     trows = []
     for sfx, key in [("", "sentzoo")] + ([("2", "sentzoo2")] if m.get("sentzoo_builds", {}).get("sentzoo2") else []):
         enc = [r for r in res.get("st_encode", []) if r["amp"] == "off"]
@@ -204,11 +216,13 @@ def main():
         tr = res.get("train", []) if key == "sentzoo" else res.get("train_sentzoo2", [])
         cells = [r for r in tr if "mfu" in r and r["size"] == "small" and r["seq"] == 128
                  and r["arch"] in ("bert", "roformer_v2") and r.get("threads") == (s["threads"] or m["cores"])]
+        cells = [r for r in cells if mfu_best(r) is not None]
         if cells:
-            low = min(cells, key=lambda r: r.get("mfu_inline", r["mfu"]))
-            v = low.get("mfu_inline", low["mfu"])
-            trows.append([LB[key], "§2 training MFU, small, T 128 (lowest of %d cells: %s %s)" % (
-                len(cells), ARCH[low["arch"]], AMP[low["amp"]]), "≥ 70%", "%.0f%%" % (100 * v), verdict(v, 0.7)])
+            low = min(cells, key=mfu_best)
+            v = mfu_best(low)
+            trows.append([LB[key], "§2 training MFU, small, T 128, against the best GEMM ceiling on the machine "
+                          "(lowest of %d cells: %s %s)" % (len(cells), ARCH[low["arch"]], AMP[low["amp"]]),
+                          "≥ 70%", "%.0f%%" % (100 * v), verdict(v, 0.7)])
     L.append(table(["sentzoo build", "comparison", "target", "measured", "verdict"], trows))
     L.append("")
 
@@ -262,10 +276,16 @@ def main():
     def mfu_of(r):
         return r.get("mfu_inline", r["mfu"])
     tgt2 = [r for r in res.get("train_sentzoo2", []) if "mfu" in r]
-    L.append("\nTarget: MFU ≥ 70%% in fp32 and bf16 for RoFormerV2-small and BERT-small at T = 128 (same-process "
-             "ceiling): %s%s.\n" % (LB["sentzoo"] + ": " if tgt2 else "", ", ".join(
+    def best_line(rows):
+        return ", ".join("%s %s %s (%s)" % (ARCH[r["arch"]], AMP[r["amp"]],
+                                            "%.0f%%" % (100 * mfu_best(r)) if mfu_best(r) else "—",
+                                            "met" if (mfu_best(r) or 0) >= 0.7 else "not met") for r in rows)
+    L.append("\nTarget: MFU ≥ 70%% in fp32 and bf16 for RoFormerV2-small and BERT-small at T = 128, against the "
+             "best GEMM ceiling on the machine (%s). Same-process ceiling (own build): %s%s. Best ceiling: %s.\n" % (
+                 "; ".join("%s %.0f GFLOP/s (%s)" % (k, v, who) for k, (v, who) in sorted(best_ceiling.items())),
+                 LB["sentzoo"] + ": " if tgt2 else "", ", ".join(
                  "%s %s %.0f%% (%s)" % (ARCH[r["arch"]], AMP[r["amp"]], 100 * mfu_of(r),
-                                        "met" if mfu_of(r) >= 0.7 else "not met") for r in tgt)))
+                                        "met" if mfu_of(r) >= 0.7 else "not met") for r in tgt), best_line(tgt)))
     if res.get("train_sentzoo2"):
         L.append("The same target cells from %s (median of %d runs, MFU against its own ceilings):\n" % (
             LB["sentzoo2"], s["rounds"] + 1))
@@ -275,9 +295,10 @@ def main():
                          f(r.get("model_gflops"), 1), "%.0f%%" % (100 * r["mfu"]) if "mfu" in r else "—",
                          "%.0f%%" % (100 * r["mfu_inline"]) if "mfu_inline" in r else "—",
                          f(r.get("child_peak_rss_mb"))] for r in res["train_sentzoo2"]]))
-        L.append("\nTarget (%s): %s.\n" % (LB["sentzoo2"], ", ".join(
+        L.append("\nTarget (%s), same-process ceiling of its own build: %s. Against the best ceiling on the "
+                 "machine: %s.\n" % (LB["sentzoo2"], ", ".join(
             "%s %s %.0f%% (%s)" % (ARCH[r["arch"]], AMP[r["amp"]], 100 * mfu_of(r),
-                                   "met" if mfu_of(r) >= 0.7 else "not met") for r in tgt2)))
+                                   "met" if mfu_of(r) >= 0.7 else "not met") for r in tgt2), best_line(tgt2)))
 
     # ---- vs PyTorch
     vsp = res.get("vs_pytorch", [])
@@ -460,6 +481,18 @@ def main():
                                       "BERT tiny (h 32, 2 layers), T = 32, fp32: per-op overhead"))
                 L.append(table(["self %", "library", "symbol"],
                                [["%.1f" % t["percent"], t["dso"], "`%s`" % t["symbol"]] for t in top[:15]]))
+        L.append("")
+    fa = res.get("fused_attention")
+    if fa:
+        L.append("## 8b. Fused attention before/after (LibTorch 2.x)\n")
+        L.append("The same `sentzoo-bench` with `--fused-attention 1` (at::scaled_dot_product_attention wherever no "
+                 "attention dropout applies) and `0` (the hand-written path), alternating, medians of the rounds. "
+                 "Speed-up = fused ÷ hand-written (higher is better).\n")
+        L.append(table(["build", "case", "fused", "hand-written", "speed-up", "Spearman fused / hand-written"],
+                       [[LB.get(r["build"], r["build"]), r["case"], f(r.get("fused"), 1), f(r.get("hand_written"), 1),
+                         ratio(r.get("speedup")),
+                         "%s / %s" % (f(r.get("spearman_fused"), 4), f(r.get("spearman_hand_written"), 4))
+                         if "spearman_fused" in r else "—"] for r in fa]))
         L.append("")
     ex = res.get("experiments")
     if ex:

@@ -553,6 +553,46 @@ class Bench:
         self.results["experiments"] = {"rows": out, "raw": rows}
         log("experiments %s" % [(r["variant"][:20], r["amp"], r["speedup"]) for r in out])
 
+    # ---- fused attention before/after (LibTorch 2.x builds) ----------------------------------------
+    def fused_attention(self):
+        """The same binary with --fused-attention 1 and 0, alternating (issue #11: each change measured
+        before/after in one run): MiniLM encoding of STS-B test (inference; Spearman beside it) and
+        RoFormerV2-small training at T = 128 with dropout 0 (where training takes the fused path).
+        Builds without SDPA (LibTorch 1.13) report fused_attention false and are left out."""
+        builds = [("sentzoo", self.exe)]
+        if self.a.build2:
+            builds.append(("sentzoo2", os.path.join(self.a.build2, "sentzoo-bench")))
+        out = []
+        for key, exe in builds:
+            probe = self.sz("gemm", exe=exe, gemm_size=64, reps=1)
+            if not probe.get("fused_attention"):
+                continue
+            cases = [("encode MiniLM, STS-B test, fp32", "sts",
+                      dict(model=self.minilm, format="st", data="en/STS-B/sts-test.csv", batch=32, amp="off",
+                           threads=self.peer_threads, reps=1), "sentences_per_s"),
+                     ("train RoFormerV2-small T=128, dropout 0, fp32", "train",
+                      dict(arch="roformer_v2", size="small", seq=128, batch=max(1, self.a.train_tokens // 256),
+                           amp="off", threads=self.all_threads, steps=self.a.steps, warmup=1, dropout=0),
+                      "sentences_per_s"),
+                     ("train RoFormerV2-small T=128, dropout 0, bf16", "train",
+                      dict(arch="roformer_v2", size="small", seq=128, batch=max(1, self.a.train_tokens // 256),
+                           amp="bf16", threads=self.all_threads, steps=self.a.steps, warmup=1, dropout=0),
+                      "sentences_per_s")]
+            for name, mode, kw, metric in cases:
+                runs = {1: [], 0: []}
+                for rnd in range(self.a.rounds + 1):
+                    for fused in ((1, 0) if rnd % 2 == 0 else (0, 1)):
+                        runs[fused].append(self.sz(mode, exe=exe, fused_attention=fused, **kw))
+                on, off = median_of(runs[1], metric), median_of(runs[0], metric)
+                row = {"build": key, "case": name, "fused": on, "hand_written": off,
+                       "speedup": on / off if on and off else None}
+                if mode == "sts":
+                    row["spearman_fused"] = median_of(runs[1], "spearman")
+                    row["spearman_hand_written"] = median_of(runs[0], "spearman")
+                out.append(row)
+                log("fused attention %s %s: %s" % (key, name, row.get("speedup")))
+        self.results["fused_attention"] = out
+
     # ---- profile of the training step ------------------------------------------------------------
     def profile(self):
         res = {"tool": None}
@@ -625,10 +665,20 @@ def main():
     p.add_argument("--only", default="", help="comma list of sections (default: all)")
     p.add_argument("--merge", action="store_true",
                    help="update the sections run in an existing results.json (machine info: both runs)")
+    p.add_argument("--resume-partial", action="store_true",
+                   help="continue a run that stopped: start from OUT/results.partial.json and skip the "
+                        "sections it already holds")
     a = p.parse_args()
     b = Bench(a)
     started = time.time()
-    b.machine()
+    partial_path = os.path.join(a.out, "results.partial.json")
+    done = []
+    if a.resume_partial and os.path.exists(partial_path):
+        b.results = json.load(open(partial_path))
+        done = b.results.get("_sections_done", [])
+        log("resuming %s: %s already done" % (partial_path, ", ".join(done)))
+    else:
+        b.machine()
     loads = []
     stop = threading.Event()
 
@@ -636,29 +686,32 @@ def main():
         while not stop.wait(10):
             loads.append(os.getloadavg()[0])
     threading.Thread(target=sample_load, daemon=True).start()
-    sections = ["gemm", "train_grid", "vs_pytorch", "inference", "tokenizer", "st_encode", "finetune", "profile", "experiments"]
+    sections = ["gemm", "train_grid", "vs_pytorch", "inference", "tokenizer", "st_encode", "finetune", "profile",
+                "experiments", "fused_attention"]
     only = [s for s in a.only.split(",") if s]
     only_given = list(only)
     if only and "gemm" not in only:
         only = ["gemm"] + only  # MFU needs the ceiling
     timings = {}
     for s in sections:
-        if only and s not in only:
+        if (only and s not in only) or s in done:
             continue
         log("== %s" % s)
         t = time.time()
         getattr(b, s)()
         timings[s] = round(time.time() - t, 1)
+        b.results.setdefault("_sections_done", []).append(s)
         os.makedirs(a.out, exist_ok=True)
-        with open(os.path.join(a.out, "results.partial.json"), "w") as f:  # survives a later crash
+        with open(partial_path, "w") as f:  # survives a later crash (--resume-partial)
             json.dump(b.results, f)
     stop.set()
     m = b.results["machine"]
     m["load_after"] = os.getloadavg()
-    m["load_samples_1min"] = loads
+    m["load_samples_1min"] = m.get("load_samples_1min", []) + loads
     m["settings"] = vars(a)
-    m["section_seconds"] = timings
-    m["total_seconds"] = round(time.time() - started, 1)
+    m["section_seconds"] = dict(m.get("section_seconds_before_resume", {}), **timings)
+    b.results.pop("_sections_done", None)
+    m["total_seconds"] = round(time.time() - started, 1) + m.get("seconds_before_resume", 0)
     b.results["commands"] = LOG
     os.makedirs(a.out, exist_ok=True)
     path = os.path.join(a.out, "results.json")
