@@ -564,7 +564,7 @@ class Bench:
             builds.append(("sentzoo2", os.path.join(self.a.build2, "sentzoo-bench")))
         out = []
         for key, exe in builds:
-            probe = self.sz("gemm", exe=exe, gemm_size=64, reps=1)
+            probe = self.sz("gemm", exe=exe, gemm_size=64, reps=1, fused_attention=1)
             if not probe.get("fused_attention"):
                 continue
             cases = [("encode MiniLM, STS-B test, fp32", "sts",

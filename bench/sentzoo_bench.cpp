@@ -371,8 +371,8 @@ int main(int argc, char** argv) {
       "override the preset's dropout (< 0: keep)",
       cxxopts::value<double>()->default_value("-1"))(
       "fused-attention",
-      "1: fused attention where LibTorch 2.x allows (default), 0: the hand-written path",
-      cxxopts::value<int>()->default_value("1"))("help", "usage");
+      "1: fused attention where LibTorch 2.x allows, 0: the hand-written path (the library's default)",
+      cxxopts::value<int>()->default_value("0"))("help", "usage");
   options.parse_positional({"mode"});
   try {
     const auto args = options.parse(argc, argv);

@@ -133,14 +133,16 @@ inline constexpr bool kHasFusedAttention = SENTZOO_TORCH_AT_LEAST(2, 0);
 
 namespace detail {
 inline std::atomic<bool>& fused_attention_wanted() {
-  static std::atomic<bool> wanted{true};
+  static std::atomic<bool> wanted{false};
   return wanted;
 }
 }  // namespace detail
 
 /// Whether the models' attention takes the fused path where it applies (LibTorch 2.x, no
-/// attention dropout in this call). On by default; the bench turns it off to measure before/after
-/// in one run, and the tests to compare both paths.
+/// attention dropout in this call). Off by default: measured before/after in one bench run
+/// (docs/PERFORMANCE.md §8b, torch 2.15 on a Zen 4, MiniLM shapes) SDPA's CPU kernel was slower
+/// than the hand-written path for encoding (0.90x) and bf16 training (0.78x), and only 1.05x for
+/// fp32 training. `sentzoo-bench --fused-attention 1` measures it; the tests compare both paths.
 inline bool fused_attention_enabled() {
   return kHasFusedAttention && detail::fused_attention_wanted().load(std::memory_order_relaxed);
 }

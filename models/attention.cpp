@@ -18,8 +18,9 @@ torch::Tensor masked_attention(const torch::Tensor& q,
                                const torch::Tensor& key_mask,
                                double dropout_p,
                                bool training) {
-  // LibTorch 2.x: one fused kernel (no T x T scores in memory) where no dropout is asked for:
-  // inference, and training with attention dropout 0 (issue #11).
+  // LibTorch 2.x, when enabled (off by default: measured slower here, core/compat.h): one fused
+  // kernel (no T x T scores in memory) where no dropout is asked for: inference, and training
+  // with attention dropout 0 (issue #11).
   if (compat::fused_attention_enabled() && (dropout_p == 0 || !training) &&
       compat::fused_attention_supports(v.scalar_type())) {
     return compat::fused_attention(q, k, v, key_mask);

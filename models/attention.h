@@ -1,6 +1,6 @@
 #pragma once
-// Multi-head self-attention, written by hand (no SDPA in LibTorch 1.13, TOOLCHAIN.md §7) and fused
-// on LibTorch 2.x where no dropout applies:
+// Multi-head self-attention, written by hand (no SDPA in LibTorch 1.13, TOOLCHAIN.md §7); on
+// LibTorch 2.x optionally fused where no dropout applies (compat::set_fused_attention_enabled):
 // q/k/v/o projections, optional RoPE on q and k, key-padding mask, softmax in fp32.
 
 #include <torch/torch.h>
@@ -11,7 +11,7 @@ namespace sentzoo {
 
 namespace detail {
 /// softmax(q k^T / sqrt(D) masked) v with scores and softmax in fp32; on LibTorch 2.x the fused
-/// compat::fused_attention when no dropout applies (compat::fused_attention_enabled()).
+/// compat::fused_attention when enabled and no dropout applies (compat::fused_attention_enabled()).
 /// q, k, v: (B, H, T, D); key_mask: (B, T) with 1 = keep, 0 = padding -> (B, H, T, D).
 torch::Tensor masked_attention(const torch::Tensor& q,
                                const torch::Tensor& k,
