@@ -105,6 +105,11 @@ def evaluate(a, out):
     t = time.perf_counter()
     model = load_model(a, "torch")
     out["load_s"] = time.perf_counter() - t
+    score_splits(model, a, root, out)
+
+
+def score_splits(model, a, root, out):
+    """Spearman of `model` on each STS-B split of a.splits (first a.limit pairs), and the time."""
     t = time.perf_counter()
     for split in a.splits.split(","):
         rows = read_stsb(os.path.join(root, "en/STS-B/sts-%s.csv" % split), a.limit)
@@ -159,12 +164,7 @@ def finetune(a, out):
         model.save(a.save)
         out["save_s"] = time.perf_counter() - t
     else:
-        t = time.perf_counter()
-        for split in a.splits.split(","):
-            ev = read_stsb(os.path.join(root, "en/STS-B/sts-%s.csv" % split), a.limit)
-            emb = model.encode([x for r in ev for x in r[:2]], batch_size=32, convert_to_tensor=True)
-            out["%s_spearman" % split] = spearman_of(emb, ev)
-        out["eval_s"] = time.perf_counter() - t
+        score_splits(model, a, root, out)
 
 
 def main():
