@@ -4,6 +4,7 @@
 #include <torch/torch.h>
 
 #include "models/attention.h"
+#include "tests/fused_attention_setting.h"
 
 namespace sentzoo {
 
@@ -38,17 +39,7 @@ TEST(AutocastGuard, RejectsFp16OnCpuAndLeavesAutocastOff) {
 
 namespace {
 
-// Runs a scope with the models' fused attention on or off, restoring the setting after.
-class FusedAttentionSetting {
- public:
-  explicit FusedAttentionSetting(bool enabled) : previous_(compat::fused_attention_enabled()) {
-    compat::set_fused_attention_enabled(enabled);
-  }
-  ~FusedAttentionSetting() { compat::set_fused_attention_enabled(previous_); }
-
- private:
-  bool previous_;
-};
+using testing::FusedAttentionSetting;
 
 torch::Tensor hand_written_attention(const torch::Tensor& q,
                                      const torch::Tensor& k,

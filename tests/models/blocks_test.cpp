@@ -13,6 +13,7 @@
 #include "models/layers.h"
 #include "models/pooling.h"
 #include "models/rotary.h"
+#include "tests/fused_attention_setting.h"
 
 namespace sentzoo {
 namespace {
@@ -66,12 +67,9 @@ TEST_F(Seeded, AttentionSoftmaxRunsInFp32UnderAutocast) {
   auto v = torch::eye(7).expand({2, 2, 7, 7}).to(torch::kBFloat16);
   auto mask = torch::tensor({1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0}).view({2, 7});
   auto attention = [&](bool fused) {
-    const bool previous = compat::fused_attention_enabled();
-    compat::set_fused_attention_enabled(fused);
+    testing::FusedAttentionSetting setting(fused);
     compat::AutocastGuard amp(true);
-    auto out = detail::masked_attention(q, k, v, mask, 0.0, false);
-    compat::set_fused_attention_enabled(previous);
-    return out;
+    return detail::masked_attention(q, k, v, mask, 0.0, false);
   };
   auto pad = (mask == 0).view({2, 1, 1, 7});
   auto softmax_of = [&](const torch::Tensor& scores) {
