@@ -31,13 +31,13 @@
 #include "data/dataset.h"
 #include "data/dataset_spec.h"
 #include "data/tokenizer.h"
-#include "eval/metrics.h"
 #include "losses/make_loss.h"
+#include "metrics/metrics.h"
 #include "models/cross_encoder.h"
 #include "models/dual_encoder.h"
 #include "models/encoder_config.h"
+#include "models/model_folder.h"
 #include "train/optimizer.h"
-#include "train/trained_model.h"
 
 namespace {
 
@@ -371,7 +371,8 @@ int main(int argc, char** argv) {
       "override the preset's dropout (< 0: keep)",
       cxxopts::value<double>()->default_value("-1"))(
       "fused-attention",
-      "1: fused attention where LibTorch 2.x allows, 0: the hand-written path (the library's default)",
+      "1: fused attention where LibTorch 2.x allows, 0: the hand-written path (the library's "
+      "default)",
       cxxopts::value<int>()->default_value("0"))("help", "usage");
   options.parse_positional({"mode"});
   try {

@@ -3,25 +3,33 @@
 
 #include <fmt/ranges.h>
 
+#include <algorithm>
 #include <fstream>
 #include <sstream>
 
 namespace sentzoo {
 
 namespace detail {
+void require_known_key(const std::string& key,
+                       const std::vector<std::string>& known,
+                       const std::string& what) {
+  if (std::find(known.begin(), known.end(), key) != known.end()) return;
+  throw std::invalid_argument(fmt::format(
+      "{}: unknown key '{}' (expected one of: {})",
+      what,
+      key,
+      known.empty() ? std::string("no keys") : fmt::format("{}", fmt::join(known, ", "))));
+}
+
 void check_known_keys(const nlohmann::json& given,
                       const nlohmann::json& known,
                       const std::string& path) {
   if (!given.is_object() || !known.is_object() || known.empty()) return;
+  std::vector<std::string> names;
+  for (const auto& k : known.items()) names.push_back(k.key());
   for (const auto& item : given.items()) {
-    const auto it = known.find(item.key());
-    if (it == known.end()) {
-      std::vector<std::string> names;
-      for (const auto& k : known.items()) names.push_back(k.key());
-      throw std::invalid_argument(fmt::format(
-          "{}: unknown key '{}' (expected one of: {})", path, item.key(), fmt::join(names, ", ")));
-    }
-    check_known_keys(item.value(), *it, path + "." + item.key());
+    require_known_key(item.key(), names, path);
+    check_known_keys(item.value(), known.at(item.key()), path + "." + item.key());
   }
 }
 }  // namespace detail

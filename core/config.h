@@ -12,6 +12,13 @@
 namespace sentzoo {
 
 namespace detail {
+/// The one strict-key check (every config, parameter object and dataset spec goes through it):
+/// throws std::invalid_argument "<what>: unknown key '<key>' (expected one of: a, b)" when `key`
+/// is not in `known` ("no keys" when `known` is empty).
+void require_known_key(const std::string& key,
+                       const std::vector<std::string>& known,
+                       const std::string& what);
+
 /// Throws std::invalid_argument for the first key of `given` that `known` lacks, recursing into
 /// objects. An empty object in `known` is a free-form map (e.g. a label map) and is not checked.
 void check_known_keys(const nlohmann::json& given,

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <numeric>
 #include <stdexcept>
 
 namespace sentzoo {
@@ -100,6 +101,43 @@ std::vector<int64_t> encoding_lengths(const std::vector<Encoding>& encodings) {
   lengths.reserve(encodings.size());
   for (const Encoding& e : encodings) lengths.push_back(static_cast<int64_t>(e.ids.size()));
   return lengths;
+}
+
+std::vector<std::vector<int64_t>> length_sorted_batches(const std::vector<int64_t>& lengths,
+                                                        int64_t batch_size) {
+  if (batch_size < 1) throw std::invalid_argument("batch size must be >= 1");
+  std::vector<int64_t> order(lengths.size());
+  std::iota(order.begin(), order.end(), 0);
+  std::stable_sort(
+      order.begin(), order.end(), [&](int64_t a, int64_t b) { return lengths[a] < lengths[b]; });
+  std::vector<std::vector<int64_t>> out;
+  for (size_t i = 0; i < order.size(); i += batch_size)
+    out.emplace_back(order.begin() + i,
+                     order.begin() + std::min(order.size(), i + static_cast<size_t>(batch_size)));
+  return out;
+}
+
+torch::Tensor forward_in_length_order(const std::vector<Encoding>& encodings,
+                                      int64_t batch_size,
+                                      const CollateOptions& options,
+                                      const std::function<torch::Tensor(const Batch&)>& forward,
+                                      const Progress& progress) {
+  const int64_t total = static_cast<int64_t>(encodings.size());
+  torch::Tensor out;
+  int64_t done = 0;
+  for (const auto& rows : length_sorted_batches(encoding_lengths(encodings), batch_size)) {
+    const torch::Tensor y = forward(collate(encodings, rows, options)).to(torch::kFloat);
+    if (!out.defined()) {
+      auto shape = y.sizes().vec();
+      shape[0] = total;
+      out = torch::empty(shape, y.options());
+    }
+    out.index_copy_(0, torch::tensor(rows, torch::kLong).to(y.device()), y);
+    done += static_cast<int64_t>(rows.size());
+    if (progress) progress(done, total);
+  }
+  if (!out.defined()) out = torch::empty({0}, torch::kFloat);
+  return out;
 }
 
 }  // namespace sentzoo

@@ -5,6 +5,7 @@
 #include <torch/types.h>
 
 #include <cstdint>
+#include <functional>
 #include <vector>
 
 #include "data/encoding.h"
@@ -65,5 +66,23 @@ CrossBatch collate_cross(const std::vector<Encoding>& joint,
 
 /// Token count of each encoding (the bucketing key of a Batcher).
 std::vector<int64_t> encoding_lengths(const std::vector<Encoding>& encodings);
+
+/// Row indices in batches of similar length, for evaluation and encoding: a stable sort by
+/// length, cut every batch_size rows (less padding than input order). Throws for batch_size < 1.
+std::vector<std::vector<int64_t>> length_sorted_batches(const std::vector<int64_t>& lengths,
+                                                        int64_t batch_size);
+
+/// Called after each batch with (done, total) rows; may be empty.
+using Progress = std::function<void(int64_t done, int64_t total)>;
+
+/// The one evaluation/encoding loop: pads the encodings batch by batch in length order
+/// (length_sorted_batches, collate), runs `forward` on each (B, T) batch and returns its (B, ...)
+/// outputs as one (N, ...) fp32 tensor in input order, on forward's device. N = 0 gives an
+/// empty (0) tensor.
+torch::Tensor forward_in_length_order(const std::vector<Encoding>& encodings,
+                                      int64_t batch_size,
+                                      const CollateOptions& options,
+                                      const std::function<torch::Tensor(const Batch&)>& forward,
+                                      const Progress& progress = {});
 
 }  // namespace sentzoo

@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <stdexcept>
 
+#include "core/config.h"
 #include "data/text_io.h"
 
 namespace sentzoo {
@@ -163,9 +164,7 @@ DatasetSpec dataset_spec_defaults(const std::string& format) {
 DatasetSpec dataset_spec_from_json(const nlohmann::json& j) {
   if (!j.is_object()) throw std::invalid_argument("dataset spec: expected a JSON object");
   for (const auto& item : j.items())
-    if (std::find(kSpecKeys.begin(), kSpecKeys.end(), item.key()) == kSpecKeys.end())
-      throw std::invalid_argument(fmt::format(
-          "dataset spec: unknown key '{}' (expected one of: {})", item.key(), joined(kSpecKeys)));
+    detail::require_known_key(item.key(), kSpecKeys, "dataset spec");
   const std::string what = "dataset spec";
   try {
     DatasetSpec spec = dataset_spec_defaults(j.value("format", std::string("tsv")));
@@ -237,6 +236,7 @@ DatasetSpec parse_dataset_spec(const std::string& text) {
       if (eq == std::string_view::npos)
         throw std::invalid_argument(what + ": expected key=value, found '" + key + "'");
       const std::string value(pair.substr(eq + 1));
+      detail::require_known_key(key, kQueryKeys, what);
       if (key == "header") {
         spec.header = parse_bool(value, what, key);
       } else if (key == "delimiter") {
@@ -260,8 +260,7 @@ DatasetSpec parse_dataset_spec(const std::string& text) {
       } else if (key == "encoding") {
         spec.encoding = value == "utf8" ? "utf-8" : value;
       } else {
-        throw std::invalid_argument(fmt::format(
-            "{}: unknown key '{}' (expected one of: {})", what, key, joined(kQueryKeys)));
+        throw std::logic_error("dataset spec: key '" + key + "' is listed but not handled");
       }
     }
   }

@@ -110,17 +110,36 @@ std::vector<std::string> Tokenizer::ids_to_tokens(const std::vector<int64_t>& id
   return out;
 }
 
+std::optional<std::filesystem::path> find_tokenizer_file(const std::filesystem::path& dir) {
+  for (const char* name : {"vocab.txt",
+                           "sentencepiece.model",
+                           "spiece.model",
+                           "sentencepiece.bpe.model",
+                           "tokenizer.model"})
+    if (std::filesystem::is_regular_file(dir / name)) return dir / name;
+  return std::nullopt;
+}
+
+std::string tokenizer_kind(const std::filesystem::path& file) {
+  return file.extension() == ".model" ? "sentencepiece" : "wordpiece";
+}
+
+std::string tokenizer_file_name(const std::string& kind) {
+  if (kind == "wordpiece") return "vocab.txt";
+  if (kind == "sentencepiece") return "sentencepiece.model";
+  throw std::invalid_argument(
+      fmt::format("tokenizer '{}': expected 'wordpiece' or 'sentencepiece'", kind));
+}
+
 std::unique_ptr<Tokenizer> load_tokenizer(const std::filesystem::path& path,
                                           const TokenizerOptions& options) {
-  namespace fs = std::filesystem;
-  if (fs::is_directory(path)) {
-    if (fs::exists(path / "vocab.txt")) return load_tokenizer(path / "vocab.txt", options);
-    for (const char* name : {"spiece.model", "sentencepiece.bpe.model", "tokenizer.model"})
-      if (fs::exists(path / name)) return load_tokenizer(path / name, options);
+  if (std::filesystem::is_directory(path)) {
+    if (const auto file = find_tokenizer_file(path)) return load_tokenizer(*file, options);
     throw std::invalid_argument(fmt::format(
         "{}: expected vocab.txt or a SentencePiece .model, found neither", path.string()));
   }
-  if (path.extension() == ".model") return std::make_unique<SentencePieceTokenizer>(path);
+  if (tokenizer_kind(path) == "sentencepiece")
+    return std::make_unique<SentencePieceTokenizer>(path);
   return std::make_unique<WordPieceTokenizer>(path, options);
 }
 

@@ -68,8 +68,17 @@ struct TokenizerOptions {
   bool tokenize_chinese_chars = true;  // WordPiece: pad CJK ideographs with spaces
 };
 
+/// The tokenizer file of a folder: vocab.txt, else the first of sentencepiece.model,
+/// spiece.model, sentencepiece.bpe.model, tokenizer.model; nullopt when it has none.
+std::optional<std::filesystem::path> find_tokenizer_file(const std::filesystem::path& dir);
+/// "sentencepiece" for a `*.model` file, else "wordpiece" (vocab.txt-style).
+std::string tokenizer_kind(const std::filesystem::path& file);
+/// The name a model folder or export archive stores a tokenizer of `kind` under: "vocab.txt"
+/// (wordpiece), "sentencepiece.model" (sentencepiece). Throws for another kind.
+std::string tokenizer_file_name(const std::string& kind);
+
 /// A tokenizer from a file or a model folder: `*.txt` or a folder with vocab.txt -> WordPiece;
-/// `*.model` or a folder with spiece.model / sentencepiece.bpe.model / tokenizer.model ->
+/// `*.model` or a folder with one of the SentencePiece names above ->
 /// SentencePiece (through the plugin, data/sentencepiece.h).
 std::unique_ptr<Tokenizer> load_tokenizer(const std::filesystem::path& path,
                                           const TokenizerOptions& options = {});

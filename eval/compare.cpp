@@ -12,8 +12,8 @@
 #include <set>
 
 #include "eval/pair_eval.h"
-#include "eval/png_chart.h"
-#include "train/atomic_file.h"
+#include "io/atomic_file.h"
+#include "io/png_chart.h"
 
 namespace sentzoo {
 

@@ -8,7 +8,7 @@
 
 #include "core/cli.h"
 #include "eval/pair_model.h"
-#include "train/npy.h"
+#include "io/npy.h"
 
 namespace {
 
@@ -36,15 +36,15 @@ int encode(const cxxopts::ParseResult& args) {
       lines,
       batch,
       [&](int64_t done, int64_t total) {
-    if (!tty) return;
-    const int width = 30, bar = static_cast<int>(width * done / std::max<int64_t>(1, total));
-    fmt::print(stderr,
-               "\r[{}{}] {}/{}",
-               std::string(bar, '#'),
-               std::string(width - bar, '.'),
-               done,
-               total);
-    if (done == total) fmt::print(stderr, "\n");
+        if (!tty) return;
+        const int width = 30, bar = static_cast<int>(width * done / std::max<int64_t>(1, total));
+        fmt::print(stderr,
+                   "\r[{}{}] {}/{}",
+                   std::string(bar, '#'),
+                   std::string(width - bar, '.'),
+                   done,
+                   total);
+        if (done == total) fmt::print(stderr, "\n");
       },
       side);
   emb = emb.contiguous();

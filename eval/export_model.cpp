@@ -7,10 +7,11 @@
 #include <fstream>
 
 #include "core/build_info.h"
+#include "data/tokenizer.h"
+#include "io/atomic_file.h"
 #include "models/export.h"
 #include "models/hf_weights.h"
-#include "train/atomic_file.h"
-#include "train/trained_model.h"
+#include "models/model_folder.h"
 
 namespace sentzoo {
 
@@ -25,12 +26,9 @@ nlohmann::json read_json_or_empty(const fs::path& p) {
 }
 
 fs::path tokenizer_file(const fs::path& dir) {
-  for (const char* name : {"vocab.txt",
-                           "sentencepiece.model",
-                           "spiece.model",
-                           "sentencepiece.bpe.model",
-                           "tokenizer.model"})
-    if (fs::is_regular_file(dir / name)) return dir / name;
+  if (fs::exists(dir / "sentzoo.json"))
+    return trained_model_tokenizer(dir, read_json_or_empty(dir / "sentzoo.json"));
+  if (const auto file = find_tokenizer_file(dir)) return *file;
   throw std::runtime_error(fmt::format(
       "{}: no tokenizer (vocab.txt or a SentencePiece .model) in the folder", dir.string()));
 }
@@ -201,7 +199,7 @@ nlohmann::json export_model(const ExportRequest& r) {
   }
   const fs::path tok = tokenizer_file(dir);
   meta["architecture"] = encoder.architecture;
-  meta["tokenizer"] = tok.extension() == ".model" ? "sentencepiece" : "wordpiece";
+  meta["tokenizer"] = tokenizer_kind(tok);
   meta["sentzoo_version"] = SENTZOO_VERSION;
   meta["source"] = fs::absolute(dir).string();
   meta["inputs"] = {"input_ids", "attention_mask", "token_type_ids (optional)"};

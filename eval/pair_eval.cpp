@@ -9,9 +9,10 @@
 #include <fstream>
 #include <set>
 
-#include "eval/metrics_similarity.h"
-#include "eval/threshold.h"
-#include "train/atomic_file.h"
+#include "io/atomic_file.h"
+#include "metrics/metrics_similarity.h"
+#include "metrics/pair_metrics.h"
+#include "metrics/threshold.h"
 
 namespace sentzoo {
 
@@ -20,12 +21,6 @@ namespace {
 double now_seconds() {
   using clock = std::chrono::steady_clock;
   return std::chrono::duration<double>(clock::now().time_since_epoch()).count();
-}
-
-bool all_binary(const std::vector<PairExample>& pairs) {
-  for (const auto& p : pairs)
-    if (p.label != 0.0 && p.label != 1.0) return false;
-  return true;
 }
 
 std::vector<double> labels_of(const std::vector<PairExample>& pairs) {
@@ -106,57 +101,48 @@ PairEvaluation evaluate_pairs(const PairModel& model,
   std::optional<RawScores> rv;
   if (valid) rv = score_pairs(model, *valid, batch_size);
 
-  PairEvaluation e;
-  auto base = [&](const std::vector<PairExample>& pairs, const RawScores& r) {
-    PairScores s;
-    s.scores = r.scores;
-    s.seconds = r.seconds;
-    s.json = nlohmann::json::object();
-    if (k == 1) {
-      const auto y = labels_of(pairs);
-      const double sp = spearman(r.scores, y), pe = pearson(r.scores, y);
-      if (std::isfinite(sp)) s.json["spearman"] = sp;
-      if (std::isfinite(pe)) s.json["pearson"] = pe;
-    }
-    return s;
+  // The metrics come from the one pair evaluation (metrics/pair_metrics.h) the trainer uses too;
+  // here they are renamed to the issue #7 keys and the predictions added.
+  auto scored = [](const std::vector<PairExample>& pairs, const RawScores& r) {
+    return ScoredPairs{r.scores, r.classes, labels_of(pairs)};
   };
-  e.test = base(test, rt);
-  if (valid) e.valid = base(*valid, *rv);
-
-  if (k > 1) {
-    auto classes = [](const std::vector<PairExample>& pairs, const RawScores& r) {
-      ScoredClasses c{r.classes, {}};
-      for (const auto& p : pairs) c.labels.push_back(static_cast<int>(p.label));
-      return c;
-    };
-    const auto ct = classes(test, rt);
-    std::optional<ScoredClasses> cv;
-    if (valid) cv = classes(*valid, *rv);
-    const Metrics mt = evaluate_classes(ct, cv, ClassScaling::kAdditive);
-    e.test.json.update(detail::metrics_json(mt, "test"));
-    e.test.predicted = predict_classes(
-        ct.scores,
-        tune_class_weights(
-            cv ? cv->scores : ct.scores, cv ? cv->labels : ct.labels, ClassScaling::kAdditive));
-    if (valid)
-      e.valid->json.update(detail::metrics_json(
-          evaluate_classes(*cv, std::nullopt, ClassScaling::kAdditive), "valid"));
-  } else if (all_binary(test) && (!valid || all_binary(*valid))) {
-    auto scored = [](const std::vector<PairExample>& pairs, const RawScores& r) {
-      ScoredSet s{r.scores, {}};
-      for (const auto& p : pairs) s.labels.push_back(static_cast<int>(p.label));
-      return s;
-    };
-    const auto st = scored(test, rt);
-    std::optional<ScoredSet> sv;
-    if (valid) sv = scored(*valid, *rv);
-    const Metrics mt = evaluate_binary(st, sv);
-    e.test.json.update(detail::metrics_json(mt, "test"));
-    e.test.predicted = predict_binary(st.scores, mt.values.at("accuracy_threshold"));
-    if (valid) {
-      const Metrics mv = evaluate_binary(*sv, std::nullopt);
-      e.valid->json.update(detail::metrics_json(mv, "valid"));
-      e.valid->predicted = predict_binary(sv->scores, mv.values.at("accuracy_threshold"));
+  const ScoredPairs st = scored(test, rt);
+  std::optional<ScoredPairs> sv;
+  if (valid) sv = scored(*valid, *rv);
+  const bool binary = k == 1 && binary_labels(st.labels) && (!sv || binary_labels(sv->labels));
+  PairEvaluation e;
+  auto record = [&](const ScoredPairs& s,
+                    const std::optional<ScoredPairs>& tuning,
+                    const RawScores& r,
+                    const std::string& self_name) {
+    PairScores out;
+    out.scores = r.scores;
+    out.seconds = r.seconds;
+    const Metrics m = evaluate_scored_pairs(s, tuning);
+    out.json = detail::metrics_json(m, self_name);
+    if (k > 1) {
+      out.predicted = predict_classes(
+          s.classes,
+          tune_class_weights(tuning ? tuning->classes : s.classes,
+                             tuning ? std::vector<int>(tuning->labels.begin(), tuning->labels.end())
+                                    : std::vector<int>(s.labels.begin(), s.labels.end()),
+                             ClassScaling::kAdditive));
+    } else if (binary) {
+      out.predicted = predict_binary(s.scores, m.values.at("accuracy_threshold"));
+    }
+    return out;
+  };
+  e.test = record(st, sv, rt, "test");
+  if (valid) {
+    e.valid = record(*sv, std::nullopt, *rv, "valid");
+    if (k > 1) e.valid->predicted.clear();  // class predictions for test only
+    if (k == 1 && !binary) {
+      // Test labels are graded: valid gets the same rank correlations, no threshold metrics.
+      nlohmann::json ranks = nlohmann::json::object();
+      for (const char* key : {"spearman", "pearson"})
+        if (e.valid->json.contains(key)) ranks[key] = e.valid->json[key];
+      e.valid->json = ranks;
+      e.valid->predicted.clear();
     }
   }
   auto finish = [](PairScores& s, size_t n) {

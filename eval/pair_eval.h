@@ -2,7 +2,7 @@
 // Evaluation of a PairModel on labelled pairs (sentzoo-eval): scores every pair (cosine of the
 // two sentence vectors for a dual encoder, the logit for a cross encoder), then the metrics that
 // apply to the labels: 0/1 labels -> threshold metrics with the valid -> test protocol
-// (eval/threshold.h) plus rank correlations; graded labels -> Spearman/Pearson; K-class cross
+// (metrics/threshold.h) plus rank correlations; graded labels -> Spearman/Pearson; K-class cross
 // encoders -> accuracy with class offsets tuned on valid. Throughput is measured, not estimated.
 
 #include <nlohmann/json.hpp>
@@ -11,8 +11,8 @@
 #include <vector>
 
 #include "data/example.h"
-#include "eval/metrics.h"
 #include "eval/pair_model.h"
+#include "metrics/metrics.h"
 
 namespace sentzoo {
 

@@ -11,27 +11,11 @@
 #include <numeric>
 
 #include "models/export.h"
-#include "train/trained_model.h"
+#include "models/model_folder.h"
 
 namespace sentzoo {
 
 namespace fs = std::filesystem;
-
-namespace detail {
-std::vector<std::vector<int64_t>> length_batches(const std::vector<int64_t>& lengths,
-                                                 int64_t batch_size) {
-  if (batch_size < 1) throw std::invalid_argument("batch size must be >= 1");
-  std::vector<int64_t> order(lengths.size());
-  std::iota(order.begin(), order.end(), 0);
-  std::stable_sort(
-      order.begin(), order.end(), [&](int64_t a, int64_t b) { return lengths[a] < lengths[b]; });
-  std::vector<std::vector<int64_t>> out;
-  for (size_t i = 0; i < order.size(); i += batch_size)
-    out.emplace_back(order.begin() + i,
-                     order.begin() + std::min(order.size(), i + static_cast<size_t>(batch_size)));
-  return out;
-}
-}  // namespace detail
 
 namespace {
 
@@ -84,8 +68,7 @@ PairModel PairModel::load(const fs::path& path) {
                                                     const torch::Tensor& mask,
                                                     const torch::Tensor& seg,
                                                     int side) mutable {
-      if (side == 1 && two)
-        return module.run_method("forward_side1", ids, mask, seg).toTensor();
+      if (side == 1 && two) return module.run_method("forward_side1", ids, mask, seg).toTensor();
       return module.forward({ids, mask, seg}).toTensor();
     };
   } else if (fs::is_directory(path)) {
@@ -108,10 +91,8 @@ PairModel PairModel::load(const fs::path& path) {
                            const torch::Tensor& seg,
                            int /*side*/) mutable { return cross->forward(ids, mask, seg); };
     }
-    if (fs::exists(dir / "vocab.txt"))
-      m.tokenizer_ = load_tokenizer(dir / "vocab.txt", tokenizer_options(m.metadata_));
-    else
-      m.tokenizer_ = load_tokenizer(dir, tokenizer_options(m.metadata_));
+    m.tokenizer_ =
+        load_tokenizer(trained_model_tokenizer(dir, m.metadata_), tokenizer_options(m.metadata_));
   } else {
     throw std::runtime_error(fmt::format("{}: no such file or folder", path.string()));
   }
@@ -128,42 +109,16 @@ torch::Tensor PairModel::run_batched(const std::vector<Encoding>& encodings,
                                      const Progress& progress,
                                      int side) const {
   torch::NoGradGuard no_grad;
-  std::vector<int64_t> lengths;
-  lengths.reserve(encodings.size());
-  for (const auto& e : encodings) lengths.push_back(static_cast<int64_t>(e.ids.size()));
-  const int64_t pad = std::max<int64_t>(0, tokenizer_->special().pad);
-  const int64_t total = static_cast<int64_t>(encodings.size());
-  torch::Tensor out;
-  int64_t done = 0;
-  for (const auto& rows : detail::length_batches(lengths, batch_size)) {
-    const int64_t B = static_cast<int64_t>(rows.size());
-    int64_t T = 1;
-    for (auto r : rows) T = std::max(T, lengths[r]);
-    auto ids = torch::full({B, T}, pad, torch::kLong);
-    auto mask = torch::zeros({B, T}, torch::kLong);
-    auto seg = torch::zeros({B, T}, torch::kLong);
-    auto pi = ids.accessor<int64_t, 2>(), pm = mask.accessor<int64_t, 2>();
-    auto ps = seg.accessor<int64_t, 2>();
-    for (int64_t b = 0; b < B; ++b) {
-      const auto& e = encodings[rows[b]];
-      for (size_t t = 0; t < e.ids.size(); ++t) {
-        pi[b][t] = e.ids[t];
-        pm[b][t] = 1;
-        ps[b][t] = t < e.type_ids.size() ? e.type_ids[t] : 0;
-      }
-    }
-    auto y = forward_(ids, mask, seg, side).to(torch::kFloat);
-    if (!out.defined()) {
-      auto shape = y.sizes().vec();
-      shape[0] = total;
-      out = torch::empty(shape, y.options());
-    }
-    out.index_copy_(0, torch::tensor(rows, torch::kLong), y);
-    done += B;
-    if (progress) progress(done, total);
-  }
-  if (!out.defined()) out = torch::empty({0}, torch::kFloat);
-  return out;
+  CollateOptions options;
+  options.pad_id = std::max<int64_t>(0, tokenizer_->special().pad);
+  return forward_in_length_order(
+      encodings,
+      batch_size,
+      options,
+      [&](const Batch& b) {
+        return forward_(b.input_ids, b.attention_mask, b.token_type_ids, side);
+      },
+      progress);
 }
 
 torch::Tensor PairModel::encode(const std::vector<std::string>& texts,

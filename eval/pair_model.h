@@ -1,7 +1,7 @@
 #pragma once
 // PairModel: what sentzoo-eval / -encode / compare need from a model, whichever way it was
 // shipped: a TorchScript export (models/export.h; tokenizer and metadata inside the file) or a
-// training output folder (DIR or DIR/best, train/trained_model.h). Texts in, vectors or pair
+// training output folder (DIR or DIR/best, models/model_folder.h). Texts in, vectors or pair
 // logits out, batched by length internally and returned in input order.
 
 #include <torch/torch.h>
@@ -14,12 +14,10 @@
 #include <utility>
 #include <vector>
 
+#include "data/batch.h"
 #include "data/tokenizer.h"
 
 namespace sentzoo {
-
-/// Called after each batch with (done, total) items; may be empty.
-using Progress = std::function<void(int64_t done, int64_t total)>;
 
 class PairModel {
  public:
@@ -66,11 +64,5 @@ class PairModel {
   bool separate_towers_ = false;
   std::shared_ptr<void> holder_;  // keeps the module behind forward_ alive
 };
-
-namespace detail {
-/// Row order that groups similar lengths (stable sort by length), then cut into batches.
-std::vector<std::vector<int64_t>> length_batches(const std::vector<int64_t>& lengths,
-                                                 int64_t batch_size);
-}  // namespace detail
 
 }  // namespace sentzoo

@@ -4,7 +4,7 @@
 
 #include <string>
 
-#include "eval/metrics.h"
+#include "metrics/metrics.h"
 
 namespace sentzoo {
 

@@ -4,6 +4,8 @@
 
 #include <vector>
 
+#include "core/config.h"
+
 namespace sentzoo::detail {
 
 std::string join_names(const std::vector<std::string>& names) {
@@ -18,16 +20,8 @@ void check_keys(const nlohmann::json& params,
   if (params.is_null()) return;
   if (!params.is_object())
     throw std::invalid_argument(what + ": parameters must be a JSON object, got " + params.dump());
-  std::vector<std::string> names(known.begin(), known.end());
-  for (const auto& item : params.items()) {
-    bool ok = false;
-    for (const auto& n : names) ok = ok || n == item.key();
-    if (!ok) {
-      throw std::invalid_argument(what + ": unknown key '" + item.key() + "' (expected one of: " +
-                                  (names.empty() ? std::string("no keys") : join_names(names)) +
-                                  ")");
-    }
-  }
+  const std::vector<std::string> names(known.begin(), known.end());
+  for (const auto& item : params.items()) require_known_key(item.key(), names, what);
 }
 
 }  // namespace sentzoo::detail

@@ -2,7 +2,7 @@
 // Training checkpoints: DIR/checkpoints/step-<N>/ holds the run model's weights
 // (model.safetensors), the optimizer (optimizer.pt), the resolved config (config.json) and the
 // train state (state.json: step, best metric, data positions, loss-weighting and loss-scaler
-// state). Each directory is written atomically (train/atomic_file.h), so a crash never leaves a
+// state). Each directory is written atomically (io/atomic_file.h), so a crash never leaves a
 // half-written checkpoint, and the newest complete one is the resume point.
 
 #include <torch/torch.h>
@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "data/batcher.h"
+#include "models/module_tensors.h"
 
 namespace sentzoo {
 
@@ -48,13 +49,5 @@ TrainState load_checkpoint(const std::filesystem::path& checkpoint,
                            torch::nn::Module& model,
                            torch::optim::Optimizer& optimizer,
                            const nlohmann::json& config);
-
-/// Parameters and buffers of `module` by name, as CPU tensors (what model.safetensors holds).
-std::map<std::string, torch::Tensor> module_tensors(const torch::nn::Module& module);
-/// Copies `tensors` into `module`; every parameter and buffer must be present with its shape,
-/// and every tensor must be used (one error lists all problems).
-void load_module_tensors(torch::nn::Module& module,
-                         const std::map<std::string, torch::Tensor>& tensors,
-                         const std::string& source);
 
 }  // namespace sentzoo

@@ -9,12 +9,11 @@
 #include "core/config.h"
 #include "losses/gradient_combiner.h"
 #include "losses/loss_weighting.h"
+#include "train/objectives/objective.h"
 
 namespace sentzoo {
 
 namespace {
-const std::set<std::string> kObjectives = {"dual", "cross", "mlm"};
-
 void require(bool ok, const std::string& message) {
   if (!ok) throw std::invalid_argument("TrainRunConfig: " + message);
 }
@@ -34,9 +33,11 @@ nlohmann::json resolved_weighting_params(const TrainRunConfig& config) {
 }
 
 std::string default_loss(const std::string& objective) {
-  if (objective == "dual") return "cosent";
-  if (objective == "cross") return "bce";
-  return "mlm";
+  try {
+    return objective_kind(objective).default_loss;
+  } catch (const std::invalid_argument&) {
+    return "";  // validate() reports the unknown objective
+  }
 }
 
 std::vector<TaskSpec> TrainRunConfig::resolved_tasks() const {
@@ -67,51 +68,24 @@ void TrainRunConfig::validate() const {
     const auto& t = all[i];
     const std::string where =
         tasks.empty() ? std::string("objective") : fmt::format("tasks[{}]", i);
-    require(
-        kObjectives.count(t.objective),
-        fmt::format(
-            "{}: unknown objective '{}' (expected one of: dual, cross, mlm)", where, t.objective));
+    const ObjectiveKind* kind = nullptr;
+    try {
+      kind = &objective_kind(t.objective);
+    } catch (const std::invalid_argument& e) {
+      require(false, fmt::format("{}: {}", where, e.what()));
+    }
     require(!t.train.empty(),
             fmt::format("{}: no training data (data.train / tasks[].train)", where));
     require(names.insert(t.name).second,
             fmt::format("{}: duplicate task name '{}'", where, t.name));
     require(t.weight > 0, fmt::format("{}.weight must be > 0", where));
-    require(t.objective != "mlm" || t.loss.name == "mlm",
-            fmt::format("{}: the mlm objective takes loss 'mlm', got '{}'", where, t.loss.name));
-    require(t.objective == "mlm" || t.loss.name != "mlm",
-            fmt::format("{}: loss 'mlm' needs the mlm objective, got '{}'", where, t.objective));
     require(t.num_labels >= 1, fmt::format("{}.num_labels must be >= 1", where));
-    if (t.objective == "cross") {
-      require(t.loss.name != "cross_entropy" || t.num_labels >= 2,
-              fmt::format("{}: loss cross_entropy needs num_labels >= 2 (K classes), got {}",
-                          where,
-                          t.num_labels));
-      require((t.loss.name != "bce" && t.loss.name != "cosent_cross") || t.num_labels == 1,
-              fmt::format("{}: loss {} needs num_labels = 1 (one score), got {}",
-                          where,
-                          t.loss.name,
-                          t.num_labels));
-    }
     require(t.sampling_weight >= 0, fmt::format("{}.sampling_weight must be >= 0", where));
-    if (t.objective != "mlm" && kObjectives.count(t.objective)) {
-      // Unknown loss names/parameters and a loss that does not fit the objective are config
-      // errors: report them before any data is read.
-      auto params = t.loss.params;
-      if (t.loss.name == "softmax" && params.is_object() && !params.contains("dim"))
-        params["dim"] = 8;
-      Loss loss;
-      try {
-        loss = make_loss(t.loss.name, params);
-      } catch (const std::exception& e) {
-        require(false, fmt::format("{}.loss: {}", tasks.empty() ? "loss" : where, e.what()));
-      }
-      const bool cross_loss = loss.input == LossInput::kCrossLogits;
-      require(cross_loss == (t.objective == "cross"),
-              fmt::format("{}: loss '{}' takes {}, which the {} objective does not give",
-                          where,
-                          t.loss.name,
-                          to_string(loss.input),
-                          t.objective));
+    // The objective checks its loss and its number of labels (train/objectives/).
+    try {
+      kind->validate(t, where);
+    } catch (const std::invalid_argument& e) {
+      require(false, e.what());
     }
   }
   require(tokenizer.max_length >= 4, "tokenizer.max_length must be >= 4");

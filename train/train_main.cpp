@@ -8,6 +8,7 @@
 
 #include "core/cli.h"
 #include "core/config.h"
+#include "eval/export_model.h"
 #include "train/run_control.h"
 #include "train/trainer.h"
 
@@ -92,6 +93,13 @@ int train(const cxxopts::ParseResult& args) {
                  e.improved ? " (best so far: saved to best/)" : "");
   };
   const auto result = run_training(config, output, args.count("resume") > 0, hooks);
+  // DIR/model.pt: the best dual or cross encoder as a self-contained TorchScript file.
+  if (result.best_exportable && std::filesystem::exists(output / "best" / "sentzoo.json")) {
+    ExportRequest request;
+    request.checkpoint = output / "best";
+    request.output = output / "model.pt";
+    export_model(request);
+  }
   if (result.stop_signal) {
     spdlog::warn("stopped by signal {} after step {}; checkpoint written, resume with --resume",
                  result.stop_signal,

@@ -1,13 +1,15 @@
 #pragma once
 // run_training(): the whole sentzoo-train loop in one function (STYLE.md §8): setup, resume,
-// loop, eval/checkpoint, final save. The library never prints; hooks report progress.
+// loop, eval/checkpoint, final save. The library never prints; hooks report progress. What a task
+// trains is its Objective (train/objectives/); one step's forward/backward is train_step.h; the
+// log is run_log.h; checkpoint capture/restore is run_state.h.
 
 #include <cstdint>
 #include <filesystem>
 #include <functional>
 #include <string>
 
-#include "eval/metrics.h"
+#include "metrics/metrics.h"
 #include "train/train_config.h"
 
 namespace sentzoo {
@@ -46,9 +48,11 @@ struct TrainResult {
   int stop_signal = 0;  // SIGINT/SIGTERM that ended the run early, else 0
   bool early_stopped = false;
   int64_t skipped_steps = 0;
+  bool best_exportable = false;  // best/ holds a dual or cross encoder (sentzoo-export)
 };
 
 /// Trains `config` into `output_dir` (config.json, metrics.jsonl, tb/, checkpoints/, best/).
+/// The TorchScript export of best/ (DIR/model.pt) is the caller's (train/train_main.cpp).
 /// With `resume`, continues from the newest complete checkpoint there (a fresh start if none).
 TrainResult run_training(const TrainRunConfig& config,
                          const std::filesystem::path& output_dir,

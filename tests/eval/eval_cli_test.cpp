@@ -9,10 +9,10 @@
 #include "eval/export_model.h"
 #include "eval/pair_eval.h"
 #include "eval/pair_model.h"
+#include "io/npy.h"
 #include "models/export.h"
+#include "models/model_folder.h"
 #include "tests/eval/export_test_util.h"
-#include "train/npy.h"
-#include "train/trained_model.h"
 
 namespace sentzoo {
 namespace {
@@ -92,8 +92,8 @@ TEST(PairModel, SeparateTowersEncodeEachSideWithItsOwnTower) {
     pairs.push_back({kTexts[i], kTexts[(i + 1) % kTexts.size()], double(i % 2)});
   const auto evaluation = evaluate_pairs(folder, pairs, std::nullopt);
   for (size_t i = 0; i < pairs.size(); ++i) {
-    const double want = torch::cosine_similarity(side0[i], side1[(i + 1) % kTexts.size()], 0)
-                            .item<double>();
+    const double want =
+        torch::cosine_similarity(side0[i], side1[(i + 1) % kTexts.size()], 0).item<double>();
     EXPECT_NEAR(evaluation.test.scores[i], want, 1e-5) << i;
   }
 }

@@ -1,5 +1,5 @@
 #pragma once
-// Tiny in-process models saved as training output folders (train/trained_model.h) for the
+// Tiny in-process models saved as training output folders (models/model_folder.h) for the
 // export / eval / encode tests, a small labelled TSV, and running the mains as processes.
 
 #include <gtest/gtest.h>
@@ -11,9 +11,9 @@
 #include <string>
 
 #include "core/build_info.h"
+#include "models/model_folder.h"
 #include "tests/process_util.h"
 #include "tests/test_util.h"
-#include "train/trained_model.h"
 
 namespace sentzoo::testing {
 

@@ -1,10 +1,4 @@
-target_sources(sentzoo_tests PRIVATE ${CMAKE_CURRENT_LIST_DIR}/metrics_test.cpp
-                                     ${CMAKE_CURRENT_LIST_DIR}/metrics_fixture_test.cpp
-                                     ${CMAKE_CURRENT_LIST_DIR}/threshold_test.cpp
-                                     ${CMAKE_CURRENT_LIST_DIR}/threshold_data_test.cpp
-                                     ${CMAKE_CURRENT_LIST_DIR}/class_weights_test.cpp
-                                     ${CMAKE_CURRENT_LIST_DIR}/export_test.cpp
-                                     ${CMAKE_CURRENT_LIST_DIR}/export_png_test.cpp
+target_sources(sentzoo_tests PRIVATE ${CMAKE_CURRENT_LIST_DIR}/export_test.cpp
                                      ${CMAKE_CURRENT_LIST_DIR}/eval_cli_test.cpp
                                      ${CMAKE_CURRENT_LIST_DIR}/export_python_test.cpp
                                      ${CMAKE_CURRENT_LIST_DIR}/export_hf_test.cpp

@@ -5,7 +5,7 @@
 
 #include "train/grad_scaler.h"
 #include "train/lr_schedule.h"
-#include "train/mlm_masking.h"
+#include "train/objectives/mlm_masking.h"
 #include "train/run_control.h"
 #include "train/task_sampler.h"
 

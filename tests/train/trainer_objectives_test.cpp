@@ -5,9 +5,9 @@
 
 #include <fstream>
 
+#include "models/model_folder.h"
 #include "tests/train/trainer_test_util.h"
 #include "train/checkpoint.h"
-#include "train/trained_model.h"
 #include "train/trainer.h"
 
 namespace sentzoo {

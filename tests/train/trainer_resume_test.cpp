@@ -6,10 +6,10 @@
 #include <csignal>
 #include <fstream>
 
+#include "models/model_folder.h"
 #include "tests/train/trainer_test_util.h"
 #include "train/checkpoint.h"
 #include "train/run_control.h"
-#include "train/trained_model.h"
 #include "train/trainer.h"
 
 namespace sentzoo {

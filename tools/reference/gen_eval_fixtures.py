@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Golden fixtures for eval/metrics, train/npy and train/tensorboard (tests/fixtures/eval/).
+"""Golden fixtures for metrics/metrics, io/npy and io/tensorboard (tests/fixtures/eval/).
 
 Run from the repository root with the reference venv (never needed by ctest):
     /work/.venv-ref/bin/python tools/reference/gen_eval_fixtures.py

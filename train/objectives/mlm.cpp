@@ -1,0 +1,110 @@
+// The masked-language-model objective (BERT pretraining, arXiv 1810.04805 §3.1; RoFormerV2's
+// tied head, REFERENCE.md §1.1): 15% of the tokens are chosen (80% [MASK], 10% random, 10% kept,
+// mlm_masking.h) and predicted by the encoder's MLM head; the loss is cross-entropy over the
+// chosen tokens. Dev metric: the same loss on dev texts (lower is better), masked with the run's
+// seed so every evaluation sees the same masks.
+
+#include <fmt/format.h>
+
+#include "core/compat.h"
+#include "data/tokenized_split.h"
+#include "models/model_folder.h"
+#include "train/objectives/common.h"
+#include "train/objectives/mlm_masking.h"
+
+namespace sentzoo {
+
+namespace {
+
+// () fp32 loss of one batch, masked with `seed`.
+torch::Tensor mlm_loss(TransformerEncoder& encoder,
+                       const Batch& batch,
+                       const SpecialIds& special,
+                       const torch::Device& device,
+                       uint64_t seed) {
+  std::vector<int64_t> specials;
+  for (int64_t id : {special.cls, special.sep, special.pad, special.mask, special.unk}) {
+    if (id >= 0) specials.push_back(id);
+  }
+  auto generator = at::detail::createCPUGenerator(seed);
+  auto masked = mask_tokens(batch.input_ids.cpu(),
+                            batch.attention_mask.cpu(),
+                            specials,
+                            special.mask,
+                            encoder->config.vocab_size,
+                            MlmMaskingConfig{},
+                            generator);
+  auto ids = masked.input_ids.to(device);
+  auto labels = masked.labels.to(device);
+  auto out = encoder->forward(ids, batch.attention_mask, batch.token_type_ids);
+  auto logits = encoder->mlm_logits(out.last_hidden).to(torch::kFloat);
+  if (labels.ne(kIgnoreIndex).sum().item<int64_t>() == 0)
+    return logits.sum() * 0.0;  // nothing masked
+  return torch::nn::functional::cross_entropy(
+      logits.view({-1, logits.size(-1)}),
+      labels.view({-1}),
+      torch::nn::functional::CrossEntropyFuncOptions().ignore_index(kIgnoreIndex));
+}
+
+Objective build(const ObjectiveContext& ctx) {
+  const auto& spec = ctx.spec;
+  const int64_t max_length = ctx.config.tokenizer.max_length;  // e.g. 128
+  auto train = std::make_shared<TokenizedSplit>(
+      tokenize_texts(ctx.train, ctx.tokenizer, max_length, spec.train));
+  auto dev = std::make_shared<TokenizedSplit>();
+  if (ctx.dev) *dev = tokenize_texts(*ctx.dev, ctx.tokenizer, max_length, spec.dev);
+
+  Objective objective;
+  objective.train_lengths = train->lengths;
+  objective.has_dev = dev->size() > 0;
+  TransformerEncoder encoder = ctx.encoder;
+  const SpecialIds special = ctx.tokenizer.special();
+  const CollateOptions collate = train_collate(ctx);
+  const torch::Device device = ctx.device;
+  objective.loss = [=](const std::vector<int64_t>& rows, uint64_t seed) mutable {
+    return mlm_loss(encoder, gather_batch(train->a, rows, collate, device), special, device, seed);
+  };
+  const EvalSettings settings = eval_settings(ctx);
+  const uint64_t seed = ctx.config.train.seed;
+  objective.evaluate = [=]() mutable {
+    double total = 0;
+    int64_t batches = 0;
+    for (const auto& rows : length_sorted_batches(dev->lengths, settings.batch_size)) {
+      compat::AutocastGuard amp(settings.autocast, settings.device.type(), settings.amp_dtype);
+      const Batch b = gather_batch(dev->a, rows, settings.collate, settings.device);
+      total += mlm_loss(encoder, b, special, settings.device, seed + batches).item<double>();
+      ++batches;
+    }
+    Metrics metrics;
+    metrics.values["mlm_loss"] = total / std::max<int64_t>(1, batches);
+    metrics.primary = "mlm_loss";
+    metrics.greater_is_better = false;
+    return metrics;
+  };
+  const nlohmann::json info = base_model_info(ctx, "mlm");
+  const std::filesystem::path tokenizer_file = ctx.tokenizer_file;
+  objective.save = [=](const std::filesystem::path& dir) mutable {
+    save_trained_model(dir, *encoder, *encoder, info, tokenizer_file);
+  };
+  return objective;
+}
+
+void validate(const TaskSpec& spec, const std::string& where) {
+  if (spec.loss.name != "mlm")
+    throw std::invalid_argument(
+        fmt::format("{}: the mlm objective takes loss 'mlm', got '{}'", where, spec.loss.name));
+}
+
+}  // namespace
+
+ObjectiveKind mlm_objective_kind() {
+  ObjectiveKind kind;
+  kind.name = "mlm";
+  kind.default_loss = "mlm";
+  kind.needs_mlm_head = true;
+  kind.validate = validate;
+  kind.build = build;
+  return kind;
+}
+
+}  // namespace sentzoo

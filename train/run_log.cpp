@@ -1,0 +1,66 @@
+// metrics.jsonl and TensorBoard scalars of a run (train/run_log.h).
+#include "train/run_log.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <string>
+
+#include "io/atomic_file.h"
+
+namespace sentzoo {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+// metrics.jsonl rows after `step` come from steps that a resumed run redoes: drop them.
+fs::path truncated_metrics_log(const fs::path& path, int64_t step) {
+  std::ifstream in(path);
+  if (!in) return path;
+  std::string kept, line;
+  while (std::getline(in, line)) {
+    const auto row = nlohmann::json::parse(line, nullptr, /*allow_exceptions=*/false);
+    if (!row.is_discarded() && row.value("step", int64_t{0}) <= step) kept += line + "\n";
+  }
+  write_file_atomic(path, kept);
+  return path;
+}
+
+}  // namespace
+
+RunLog::RunLog(const fs::path& output_dir, int64_t resumed_step)
+    : metrics_(
+          truncated_metrics_log(output_dir / "metrics.jsonl", std::max<int64_t>(0, resumed_step)),
+          std::ios::app),
+      tensorboard_(output_dir / "tb") {}
+
+void RunLog::row(const nlohmann::json& row) {
+  metrics_ << row.dump() << "\n";
+  metrics_.flush();
+}
+
+void RunLog::step(const StepReport& r) {
+  row({{"event", "step"},
+       {"step", r.step},
+       {"task", r.task},
+       {"loss", r.loss},
+       {"lr", r.lr},
+       {"grad_norm", r.grad_norm},
+       {"tokens_per_second", r.tokens_per_second},
+       {"skipped", r.skipped}});
+  tensorboard_.add_scalar("train/loss", r.loss, r.step);
+  tensorboard_.add_scalar("train/lr", r.lr, r.step);
+}
+
+void RunLog::eval(const EvalReport& e) {
+  row({{"event", "eval"},
+       {"step", e.step},
+       {"task", e.task},
+       {"metrics", e.metrics},
+       {"improved", e.improved}});
+  for (const auto& [key, value] : e.metrics.values)
+    tensorboard_.add_scalar(fmt::format("dev/{}/{}", e.task, key), value, e.step);
+}
+
+}  // namespace sentzoo

@@ -1,0 +1,113 @@
+// Building a run (train/run_setup.h): device, tokenizer, the shared encoder, one Objective and
+// batcher per task.
+#include "train/run_setup.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+
+#include "core/config.h"
+#include "data/dataset_spec.h"
+#include "data/tokenized_split.h"
+#include "models/hf_weights.h"
+
+namespace sentzoo {
+
+namespace {
+
+std::filesystem::path tokenizer_file_of(const std::string& spec) {
+  const std::filesystem::path path = resolve_data_path(spec);
+  if (!std::filesystem::is_directory(path)) return path;
+  if (const auto file = find_tokenizer_file(path)) return *file;
+  throw std::invalid_argument(fmt::format(
+      "{}: expected vocab.txt or a SentencePiece .model, found neither", path.string()));
+}
+
+TransformerEncoder build_encoder(const TrainRunConfig& config,
+                                 const Tokenizer& tokenizer,
+                                 bool with_mlm_head) {
+  torch::manual_seed(config.train.seed);  // the initialisation is part of the seeded run
+  TransformerEncoder encoder{nullptr};
+  if (!config.model.init_from.empty()) {
+    encoder = load_hf_encoder(config.model.init_from, with_mlm_head);
+  } else {
+    nlohmann::json ec = encoder_preset(config.model.preset);
+    if (!config.model.encoder.contains("vocab_size")) ec["vocab_size"] = tokenizer.vocab_size();
+    ec.merge_patch(config.model.encoder);
+    if (with_mlm_head) ec["with_mlm_head"] = true;
+    encoder = make_encoder(parse_config<EncoderConfig>(ec, "model.encoder"), /*init=*/true);
+  }
+  const auto& c = encoder->config;
+  if (c.vocab_size < tokenizer.vocab_size()) {
+    throw std::invalid_argument(
+        fmt::format("model vocab_size {} is smaller than the tokenizer's {} ({})",
+                    c.vocab_size,
+                    tokenizer.vocab_size(),
+                    config.tokenizer.vocab));
+  }
+  if (!c.rotary() && config.tokenizer.max_length > c.max_position_embeddings) {
+    throw std::invalid_argument(
+        fmt::format("tokenizer.max_length {} exceeds the model's max_position_embeddings {}",
+                    config.tokenizer.max_length,
+                    c.max_position_embeddings));
+  }
+  return encoder;
+}
+
+}  // namespace
+
+RunSetup build_run(const TrainRunConfig& config) {
+  RunSetup run;
+  if (config.train.device == "cuda" && !torch::cuda::is_available()) {
+    throw std::invalid_argument(
+        "train.device: cuda is not available (this LibTorch has no CUDA, or no GPU is visible); "
+        "use device cpu (with amp bf16 or off)");
+  }
+  run.device =
+      config.train.device == "cuda" ? torch::Device(torch::kCUDA) : torch::Device(torch::kCPU);
+  const auto specs = config.resolved_tasks();
+  TokenizerOptions tok_options;
+  tok_options.lowercase = config.tokenizer.lowercase;
+  run.tokenizer = load_tokenizer(resolve_data_path(config.tokenizer.vocab), tok_options);
+  run.tokenizer_file = tokenizer_file_of(config.tokenizer.vocab);
+
+  const bool with_mlm_head = std::any_of(specs.begin(), specs.end(), [](const TaskSpec& t) {
+    return objective_kind(t.objective).needs_mlm_head;
+  });
+  run.model = RunModel();
+  run.model->encoder = build_encoder(config, *run.tokenizer, with_mlm_head);
+  run.model->register_module("encoder", run.model->encoder);
+
+  for (size_t i = 0; i < specs.size(); ++i) {
+    Task task;
+    task.spec = specs[i];
+    // Data first: bad data fails before any model work.
+    const Dataset train = read_split(task.spec.train, config.data.max_examples);
+    task.train_report = train.report;
+    Dataset dev;
+    if (!task.spec.dev.empty()) {
+      dev = read_split(task.spec.dev, 0);
+      task.dev_report = dev.report;
+    }
+    const ObjectiveContext context{task.spec,
+                                   config,
+                                   *run.tokenizer,
+                                   run.tokenizer_file,
+                                   run.model->encoder,
+                                   *run.model,
+                                   run.device,
+                                   train,
+                                   task.spec.dev.empty() ? nullptr : &dev};
+    task.objective = objective_kind(task.spec.objective).build(context);
+    BatcherOptions options;
+    options.batch_size = config.data.batch_size;
+    options.seed = config.train.seed + 7919 * (i + 1);
+    options.bucket_batches = config.data.bucket_batches;
+    task.batcher = std::make_unique<Batcher>(task.objective.train_lengths, options);
+    run.tasks.push_back(std::move(task));
+  }
+  run.model->to(run.device);
+  return run;
+}
+
+}  // namespace sentzoo

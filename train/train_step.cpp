@@ -1,0 +1,70 @@
+// The forward/backward half of one optimizer step (train/train_step.h).
+#include "train/train_step.h"
+
+#include "core/compat.h"
+
+namespace sentzoo {
+
+namespace {
+
+torch::Tensor backward(const torch::Tensor& loss, const StepPlan& plan) {
+  // Backward runs outside autocast (REFERENCE.md §12); fp16 scales the loss first.
+  (plan.scaler ? plan.scaler->scale(loss) : loss).backward();
+  return loss;
+}
+
+}  // namespace
+
+double summed_loss_step(std::vector<Task>& tasks, const StepPlan& plan, LossWeighting& weighting) {
+  double step_loss = 0;
+  for (int64_t micro = 0; micro < plan.grad_accum; ++micro) {
+    std::vector<torch::Tensor> losses(tasks.size());
+    torch::Tensor total;
+    {
+      compat::AutocastGuard amp(plan.autocast, plan.device, plan.amp_dtype);
+      for (size_t t : plan.active) {
+        losses[t] =
+            tasks[t].objective.loss(plan.next_rows(t), plan.seed(t, micro)).to(torch::kFloat);
+      }
+      total = weighting.combine(losses) / double(plan.grad_accum);
+    }
+    step_loss += backward(total, plan).item<double>();
+  }
+  return step_loss;
+}
+
+double combined_gradient_step(std::vector<Task>& tasks,
+                              const StepPlan& plan,
+                              GradientCombiner& combiner,
+                              const std::vector<torch::Tensor>& shared) {
+  // Each task's gradient is accumulated over grad_accum micro-batches before combining.
+  double step_loss = 0;
+  std::vector<std::vector<torch::Tensor>> grads;
+  for (size_t t : plan.active) {
+    for (int64_t micro = 0; micro < plan.grad_accum; ++micro) {
+      torch::Tensor loss;
+      {
+        compat::AutocastGuard amp(plan.autocast, plan.device, plan.amp_dtype);
+        loss = tasks[t].objective.loss(plan.next_rows(t), plan.seed(t, micro)).to(torch::kFloat) *
+               (tasks[t].spec.weight / double(plan.grad_accum));
+      }
+      step_loss += backward(loss, plan).item<double>();
+    }
+    std::vector<torch::Tensor> g;
+    for (const auto& p : shared) {
+      g.push_back(p.grad().defined() ? p.grad().clone() : torch::Tensor());
+      if (p.grad().defined()) p.mutable_grad().zero_();
+    }
+    grads.push_back(std::move(g));
+  }
+  const auto combined = combiner.combine(grads);
+  for (size_t k = 0; k < shared.size(); ++k) {
+    if (combined[k].defined()) {
+      auto p = shared[k];
+      p.mutable_grad() = combined[k].to(p.dtype());
+    }
+  }
+  return step_loss;
+}
+
+}  // namespace sentzoo

@@ -1,0 +1,43 @@
+#pragma once
+// The forward/backward half of one optimizer step (train/trainer.cpp does the rest): either the
+// weighted sum of the active tasks' losses (losses/loss_weighting.h) with one backward, or one
+// backward per task with the shared encoder's gradients combined (losses/gradient_combiner.h:
+// PCGrad, MGDA, ...). Both accumulate over grad_accum micro-batches and leave the gradients in
+// the parameters' .grad().
+
+#include <torch/torch.h>
+
+#include <cstdint>
+#include <functional>
+#include <vector>
+
+#include "losses/gradient_combiner.h"
+#include "losses/loss_weighting.h"
+#include "train/grad_scaler.h"
+#include "train/run_setup.h"
+
+namespace sentzoo {
+
+struct StepPlan {
+  std::vector<size_t> active;  // the tasks trained this step
+  int64_t grad_accum = 1;
+  bool autocast = false;
+  torch::ScalarType amp_dtype = torch::kBFloat16;
+  torch::DeviceType device = torch::kCPU;
+  GradScaler* scaler = nullptr;  // fp16: scales each loss before backward; else null
+  std::function<std::vector<int64_t>(size_t task)> next_rows;  // the task's next batch
+  std::function<uint64_t(size_t task, int64_t micro)> seed;    // seed of a loss call
+};
+
+/// Backward of weighting.combine(losses) / grad_accum per micro-batch; returns the step's loss.
+double summed_loss_step(std::vector<Task>& tasks, const StepPlan& plan, LossWeighting& weighting);
+
+/// Backward of each task's loss (times its weight) on its own; the gradients of `shared` (the
+/// encoder's parameters) are replaced by combiner's combination, heads keep their own. Returns
+/// the step's loss (the sum of the weighted task losses).
+double combined_gradient_step(std::vector<Task>& tasks,
+                              const StepPlan& plan,
+                              GradientCombiner& combiner,
+                              const std::vector<torch::Tensor>& shared);
+
+}  // namespace sentzoo
