@@ -13,7 +13,7 @@
 
 #include "eval/pair_eval.h"
 #include "eval/png_chart.h"
-#include "train/atomic_file.h"
+#include "io/atomic_file.h"
 
 namespace sentzoo {
 

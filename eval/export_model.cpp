@@ -9,7 +9,7 @@
 #include "core/build_info.h"
 #include "models/export.h"
 #include "models/hf_weights.h"
-#include "train/atomic_file.h"
+#include "io/atomic_file.h"
 #include "train/trained_model.h"
 
 namespace sentzoo {

@@ -11,7 +11,7 @@
 
 #include "eval/metrics_similarity.h"
 #include "eval/threshold.h"
-#include "train/atomic_file.h"
+#include "io/atomic_file.h"
 
 namespace sentzoo {
 

@@ -9,7 +9,7 @@
 #include <cmath>
 #include <map>
 
-#include "train/atomic_file.h"
+#include "io/atomic_file.h"
 
 namespace sentzoo {
 

@@ -12,7 +12,7 @@
 #include <set>
 #include <sstream>
 
-#include "train/atomic_file.h"
+#include "io/atomic_file.h"
 
 namespace sentzoo {
 

@@ -9,7 +9,7 @@
 #include <set>
 
 #include "io/safetensors.h"
-#include "train/atomic_file.h"
+#include "io/atomic_file.h"
 
 namespace sentzoo {
 

@@ -2,7 +2,7 @@
 // Training checkpoints: DIR/checkpoints/step-<N>/ holds the run model's weights
 // (model.safetensors), the optimizer (optimizer.pt), the resolved config (config.json) and the
 // train state (state.json: step, best metric, data positions, loss-weighting and loss-scaler
-// state). Each directory is written atomically (train/atomic_file.h), so a crash never leaves a
+// state). Each directory is written atomically (io/atomic_file.h), so a crash never leaves a
 // half-written checkpoint, and the newest complete one is the resume point.
 
 #include <torch/torch.h>

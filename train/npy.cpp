@@ -9,7 +9,7 @@
 #include <regex>
 #include <stdexcept>
 
-#include "train/atomic_file.h"
+#include "io/atomic_file.h"
 
 namespace sentzoo {
 

@@ -25,7 +25,7 @@ namespace detail {
 std::string npy_header(const std::vector<int64_t>& shape);
 }  // namespace detail
 
-/// Writes an .npy file atomically (train/atomic_file.h).
+/// Writes an .npy file atomically (io/atomic_file.h).
 void write_npy(const std::filesystem::path& path,
                const float* data,
                const std::vector<int64_t>& shape);

@@ -7,7 +7,7 @@
 
 #include "io/safetensors.h"
 #include "models/hf_weights.h"
-#include "train/atomic_file.h"
+#include "io/atomic_file.h"
 #include "train/checkpoint.h"
 
 namespace sentzoo {

@@ -15,7 +15,7 @@
 #include "data/dataset_spec.h"
 #include "losses/gradient_combiner.h"
 #include "losses/loss_weighting.h"
-#include "train/atomic_file.h"
+#include "io/atomic_file.h"
 #include "train/checkpoint.h"
 #include "train/grad_scaler.h"
 #include "train/lr_schedule.h"

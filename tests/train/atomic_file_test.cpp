@@ -1,6 +1,6 @@
 // Atomic writes: a failure at any stage (a throwing writer or a throwing stage hook) leaves the
 // last good copy whole, and no temporary names behind.
-#include "train/atomic_file.h"
+#include "io/atomic_file.h"
 
 #include <gtest/gtest.h>
 #include <sys/stat.h>

@@ -1,6 +1,6 @@
 // Atomic file and directory replacement with POSIX primitives: mkstemp/mkdtemp in the target's
 // directory, fsync of data and of the directory entries, rename / renameat2(RENAME_EXCHANGE).
-#include "train/atomic_file.h"
+#include "io/atomic_file.h"
 
 #include <fcntl.h>
 #include <fmt/format.h>
