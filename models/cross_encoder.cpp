@@ -26,7 +26,8 @@ CrossEncoderConfig parse_cross_encoder_config(const nlohmann::json& j) {
   return detail::parse_with_encoder<CrossEncoderConfig>(j, "CrossEncoderConfig");
 }
 
-CrossEncoderImpl::CrossEncoderImpl(const CrossEncoderConfig& c) : config(c) {
+CrossEncoderImpl::CrossEncoderImpl(const CrossEncoderConfig& c)
+    : config(c), pooler_head(c.head_input == "pooler") {
   config.validate();
   encoder = register_module("encoder", make_encoder(c.encoder));
   dropout = register_module("dropout", FastDropout(c.dropout));
@@ -42,7 +43,7 @@ torch::Tensor CrossEncoderImpl::forward(const torch::Tensor& ids,
                                         const torch::Tensor& segments) {
   auto seg = config.zero_segments || !segments.defined() ? torch::zeros_like(ids) : segments;
   auto out = encoder->forward(ids, mask, seg);
-  auto x = config.head_input == "pooler" ? out.pooler_output : out.last_hidden.select(1, 0);
+  auto x = pooler_head ? out.pooler_output : out.last_hidden.select(1, 0);
   auto logits = classifier(dropout(x));  // (B, K)
   return config.num_labels == 1 ? logits.squeeze(-1) : logits;
 }
@@ -56,7 +57,7 @@ void CrossEncoderImpl::script(ScriptWriter& s) const {
   s.line(fmt::format("last, first = self._tower_a(input_ids, attention_mask, {})",
                      config.zero_segments ? "None" : "token_type_ids"));
   std::string x = "last.select(1, 0)";
-  if (config.head_input == "pooler")
+  if (pooler_head)
     x = encoder->script_pooler(s, "last");
   else if (encoder->pooler)
     s.unused(*encoder->pooler);  // the head reads x[:, 0], not pooler_output

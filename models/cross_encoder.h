@@ -38,6 +38,7 @@ struct CrossEncoderImpl : torch::nn::Module {
   FastDropout dropout{nullptr};
   torch::nn::Linear classifier{nullptr};
   const CrossEncoderConfig config;
+  const bool pooler_head;  // head_input == "pooler", decided once
 };
 TORCH_MODULE(CrossEncoder);
 

@@ -8,9 +8,11 @@
 //   x = LN(alpha * x + Dropout(FFN(x)))         then LN (normalize_before=False)
 //
 // with alpha = (2N)^1/4 and init gain beta = (8N)^-1/4 for an N-layer encoder-only model (paper
-// Table 1), or Su's Adam constants alpha = (2N)^1/2, beta = (2N)^-1/2 (blog 8978: with Adam the
-// update is -lr sign(g), so the O(1/sqrt(2N)) bound on each branch's gradient gives the square
-// root instead of the fourth). N = 6: alpha 1.8612, beta 0.3799 (REFERENCE §3.1 worked numbers).
+// Table 1), or Su's Adam constants alpha = (2N)^1/2, beta = (2N)^-1/2 (blog 8978, REFERENCE
+// §3.3: Adam's update is -lr sign(g), so the loss moves by lr |g|_1 instead of lr |g|^2, and
+// keeping the increment of 2N sublayers O(1) needs each branch's gradient O(1/(2N)) instead of
+// O(1/sqrt(2N)); with the symmetric choice beta = 1/alpha that is alpha = (2N)^1/2).
+// N = 6: alpha 1.8612, beta 0.3799 (REFERENCE §3.1 worked numbers).
 
 #include "models/deepnet.h"
 

@@ -33,7 +33,9 @@ DualEncoderConfig parse_dual_encoder_config(const nlohmann::json& j) {
 }
 
 DualEncoderImpl::DualEncoderImpl(const DualEncoderConfig& c)
-    : config(c), pooling(parse_pooling(c.pooling.mode)) {
+    : config(c),
+      pooling(parse_pooling(c.pooling.mode)),
+      dense_tanh(c.pooling.dense_activation == "tanh") {
   config.validate();
   tower = register_module("tower", make_encoder(c.encoder));
   if (!c.shared) tower_b = register_module("tower_b", make_encoder(c.encoder));
@@ -52,7 +54,7 @@ torch::Tensor DualEncoderImpl::forward(const torch::Tensor& ids,
   auto x = pool(out, pooling);  // (B, h)
   if (dense) {
     x = dense(x);
-    if (config.pooling.dense_activation == "tanh") x = torch::tanh(x);
+    if (dense_tanh) x = torch::tanh(x);
   }
   if (config.pooling.normalize)
     x = torch::nn::functional::normalize(
@@ -72,7 +74,7 @@ void DualEncoderImpl::script(ScriptWriter& s) const {
     if (dense) {
       s.line(fmt::format(
           "x = torch.linear(x, {}, {})", s.weight(dense->weight), s.optional_weight(dense->bias)));
-      if (config.pooling.dense_activation == "tanh") s.line("x = torch.tanh(x)");
+      if (dense_tanh) s.line("x = torch.tanh(x)");
     }
     if (config.pooling.normalize) {  // F::normalize(x.float(), p=2, dim=-1), eps 1e-12
       s.line("x = x.float()");

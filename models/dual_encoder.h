@@ -51,6 +51,7 @@ struct DualEncoderImpl : torch::nn::Module {
   torch::nn::Linear dense{nullptr};                     // pooling.dense_dim > 0 only
   const DualEncoderConfig config;
   const Pooling pooling;
+  const bool dense_tanh;  // pooling.dense_activation == "tanh", decided once
 };
 TORCH_MODULE(DualEncoder);
 
