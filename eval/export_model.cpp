@@ -53,9 +53,9 @@ void save_sentence_transformer(DualEncoderImpl& model,
                                const nlohmann::json& meta,
                                const fs::path& tokenizer) {
   const auto& c = model.config;
-  if (c.encoder.architecture != "bert")
+  if (c.encoder.architecture != Architecture::kBert)
     throw std::invalid_argument("--format huggingface: BERT encoders only (this is " +
-                                c.encoder.architecture + "); use --format torchscript");
+                                to_string(c.encoder.architecture) + "); use --format torchscript");
   if (!c.shared || c.pooling.dense_dim > 0)
     throw std::invalid_argument(
         "--format huggingface: separate towers and dense projections are not written");
@@ -208,7 +208,7 @@ nlohmann::json export_model(const ExportRequest& r) {
                        : "logits (B) for one label, (B, K) for K classes";
   if (meta["kind"] == "dual") meta["normalize"] = meta["pooling"].value("normalize", false);
   if (meta.value("max_length", int64_t{0}) > encoder.max_position_embeddings &&
-      encoder.position_embedding == "absolute")
+      encoder.position_embedding == PositionEmbedding::kAbsolute)
     meta["max_length"] = encoder.max_position_embeddings;
   if (r.format == "huggingface") {
     if (!dual_model)

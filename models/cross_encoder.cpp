@@ -2,7 +2,10 @@
 
 #include "models/cross_encoder.h"
 
+#include <fmt/format.h>
+
 #include "models/dual_encoder.h"
+#include "models/script.h"
 
 namespace sentzoo {
 
@@ -23,7 +26,8 @@ CrossEncoderConfig parse_cross_encoder_config(const nlohmann::json& j) {
   return detail::parse_with_encoder<CrossEncoderConfig>(j, "CrossEncoderConfig");
 }
 
-CrossEncoderImpl::CrossEncoderImpl(const CrossEncoderConfig& c) : config(c) {
+CrossEncoderImpl::CrossEncoderImpl(const CrossEncoderConfig& c)
+    : config(c), pooler_head(c.head_input == "pooler") {
   config.validate();
   encoder = register_module("encoder", make_encoder(c.encoder));
   dropout = register_module("dropout", FastDropout(c.dropout));
@@ -39,9 +43,30 @@ torch::Tensor CrossEncoderImpl::forward(const torch::Tensor& ids,
                                         const torch::Tensor& segments) {
   auto seg = config.zero_segments || !segments.defined() ? torch::zeros_like(ids) : segments;
   auto out = encoder->forward(ids, mask, seg);
-  auto x = config.head_input == "pooler" ? out.pooler_output : out.last_hidden.select(1, 0);
+  auto x = pooler_head ? out.pooler_output : out.last_hidden.select(1, 0);
   auto logits = classifier(dropout(x));  // (B, K)
   return config.num_labels == 1 ? logits.squeeze(-1) : logits;
+}
+
+void CrossEncoderImpl::script(ScriptWriter& s) const {
+  encoder->script(s, "_tower_a");
+  s.begin(
+      "def forward(self, input_ids: Tensor, attention_mask: Tensor, token_type_ids: "
+      "Optional[Tensor] = None) -> Tensor:");
+  // zero_segments: the tower's default for a missing token_type_ids is zeros_like(ids).
+  s.line(fmt::format("last, first = self._tower_a(input_ids, attention_mask, {})",
+                     config.zero_segments ? "None" : "token_type_ids"));
+  std::string x = "last.select(1, 0)";
+  if (pooler_head)
+    x = encoder->script_pooler(s, "last");
+  else if (encoder->pooler)
+    s.unused(*encoder->pooler);  // the head reads x[:, 0], not pooler_output
+  s.line(fmt::format("y = torch.linear({}, {}, {})",
+                     x,
+                     s.weight(classifier->weight),
+                     s.optional_weight(classifier->bias)));  // dropout: identity in eval mode
+  s.line(config.num_labels == 1 ? "return y.squeeze(-1)" : "return y");
+  s.end();
 }
 
 }  // namespace sentzoo

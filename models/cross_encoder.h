@@ -11,6 +11,8 @@
 
 namespace sentzoo {
 
+class ScriptWriter;
+
 struct CrossEncoderConfig {
   EncoderConfig encoder;              // e.g. bert_base()
   int64_t num_labels = 1;             // 1: a score (B); K > 1: logits (B, K)
@@ -29,10 +31,14 @@ struct CrossEncoderImpl : torch::nn::Module {
   torch::Tensor forward(const torch::Tensor& ids,
                         const torch::Tensor& mask,
                         const torch::Tensor& segments = {});
+  /// Defines the TorchScript method forward(input_ids, attention_mask, token_type_ids=None)
+  /// equal to forward in eval mode.
+  void script(ScriptWriter& s) const;
   TransformerEncoder encoder{nullptr};
   FastDropout dropout{nullptr};
   torch::nn::Linear classifier{nullptr};
   const CrossEncoderConfig config;
+  const bool pooler_head;  // head_input == "pooler", decided once
 };
 TORCH_MODULE(CrossEncoder);
 

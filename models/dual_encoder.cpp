@@ -9,6 +9,7 @@
 #include <fstream>
 
 #include "models/hf_weights.h"
+#include "models/script.h"
 
 namespace sentzoo {
 
@@ -32,7 +33,9 @@ DualEncoderConfig parse_dual_encoder_config(const nlohmann::json& j) {
 }
 
 DualEncoderImpl::DualEncoderImpl(const DualEncoderConfig& c)
-    : config(c), pooling(parse_pooling(c.pooling.mode)) {
+    : config(c),
+      pooling(parse_pooling(c.pooling.mode)),
+      dense_tanh(c.pooling.dense_activation == "tanh") {
   config.validate();
   tower = register_module("tower", make_encoder(c.encoder));
   if (!c.shared) tower_b = register_module("tower_b", make_encoder(c.encoder));
@@ -51,12 +54,37 @@ torch::Tensor DualEncoderImpl::forward(const torch::Tensor& ids,
   auto x = pool(out, pooling);  // (B, h)
   if (dense) {
     x = dense(x);
-    if (config.pooling.dense_activation == "tanh") x = torch::tanh(x);
+    if (dense_tanh) x = torch::tanh(x);
   }
   if (config.pooling.normalize)
     x = torch::nn::functional::normalize(
         x.to(torch::kFloat), torch::nn::functional::NormalizeFuncOptions().p(2).dim(-1));
   return x;
+}
+
+void DualEncoderImpl::script(ScriptWriter& s) const {
+  auto side = [&](const std::string& method, const TransformerEncoder& enc, const char* fn) {
+    enc->script(s, fn);
+    if (enc->pooler) s.unused(*enc->pooler);  // pooling reads the token states, not pooler_output
+    s.begin("def " + method +
+            "(self, input_ids: Tensor, attention_mask: Tensor, token_type_ids: Optional[Tensor] = "
+            "None) -> Tensor:");
+    s.line(fmt::format("last, first = self.{}(input_ids, attention_mask, token_type_ids)", fn));
+    s.line("x = " + pool_script(s, pooling, "last", "first", "attention_mask"));
+    if (dense) {
+      s.line(fmt::format(
+          "x = torch.linear(x, {}, {})", s.weight(dense->weight), s.optional_weight(dense->bias)));
+      if (dense_tanh) s.line("x = torch.tanh(x)");
+    }
+    if (config.pooling.normalize) {  // F::normalize(x.float(), p=2, dim=-1), eps 1e-12
+      s.line("x = x.float()");
+      s.line("x = x / x.norm(2, [-1], True).clamp_min(1e-12).expand_as(x)");
+    }
+    s.line("return x");
+    s.end();
+  };
+  side("forward", tower, "_tower_a");
+  if (tower_b) side("forward_side1", tower_b, "_tower_b");
 }
 
 // ---- sentence-transformers folders ----

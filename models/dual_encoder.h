@@ -11,6 +11,8 @@
 
 namespace sentzoo {
 
+class ScriptWriter;
+
 struct DualEncoderConfig {
   EncoderConfig encoder;  // the tower, e.g. roformer_v2_small()
   PoolingConfig pooling;  // e.g. {"mode": "cls"}
@@ -42,10 +44,14 @@ struct DualEncoderImpl : torch::nn::Module {
                         const torch::Tensor& mask,
                         const torch::Tensor& segments = {},
                         int side = 0);
+  /// Defines the TorchScript methods forward(input_ids, attention_mask, token_type_ids=None)
+  /// = forward(side 0) and, with separate towers, forward_side1 = forward(side 1), eval mode.
+  void script(ScriptWriter& s) const;
   TransformerEncoder tower{nullptr}, tower_b{nullptr};  // tower_b only when !shared
   torch::nn::Linear dense{nullptr};                     // pooling.dense_dim > 0 only
   const DualEncoderConfig config;
   const Pooling pooling;
+  const bool dense_tanh;  // pooling.dense_activation == "tanh", decided once
 };
 TORCH_MODULE(DualEncoder);
 

@@ -1,15 +1,16 @@
-// TransformerEncoder and its block (REFERENCE.md §1.1 block order, §2 table, §3.1 DeepNorm).
+// TransformerEncoder and its block (REFERENCE.md §1.1 block order, §2 table, §3.1 DeepNorm),
+// each forward with its TorchScript twin right below it (models/script.h).
 
 #include "models/encoder.h"
 
-#include "models/init.h"
+#include "models/script.h"
 
 namespace sentzoo {
 
 // ---- block ----
 
 TransformerBlockImpl::TransformerBlockImpl(const EncoderConfig& c)
-    : alpha(c.residual_alpha()), post_norm(c.norm_position == "post") {
+    : alpha(c.residual_alpha()), post_norm(c.norm_position == NormPosition::kPost) {
   attn = register_module(
       "attn",
       MultiHeadSelfAttention(
@@ -38,12 +39,34 @@ torch::Tensor TransformerBlockImpl::forward(const torch::Tensor& x,
   return torch::add(h, dropout(ffn(norm2(h))), ramp);
 }
 
+std::string TransformerBlockImpl::script(ScriptWriter& s,
+                                         const std::string& x,
+                                         const std::string& key_mask,
+                                         double ramp) const {
+  auto residual = [&](const std::string& r) {
+    return alpha == 1.0 ? r : r + " * " + ScriptWriter::lit(alpha);
+  };
+  auto add = [&](const std::string& a, const std::string& b) {
+    return fmt::format("torch.add({}, {}, alpha={})", a, b, ScriptWriter::lit(ramp));
+  };
+  if (post_norm) {
+    s.line("a = " + attn->script(s, x, key_mask));
+    s.line("h = " + norm1->script(s, add(residual(x), "a")));
+    s.line("f = " + ffn->script(s, "h"));
+    s.line("x = " + norm2->script(s, add(residual("h"), "f")));
+    return "x";
+  }
+  s.line("h = " + add(x, attn->script(s, norm1->script(s, x), key_mask)));
+  s.line("x = " + add("h", ffn->script(s, norm2->script(s, "h"))));
+  return "x";
+}
+
 // ---- MLM head ----
 
 MlmHeadImpl::MlmHeadImpl(const EncoderConfig& c) : act(c.hidden_act) {
-  if (c.mlm_head == "tied") return;  // RoFormerV2: logits = x E^T
+  if (c.mlm_head == MlmHeadType::kTied) return;  // RoFormerV2: logits = x E^T
   transform = register_module("transform", torch::nn::Linear(c.hidden_size, c.hidden_size));
-  norm = register_module("norm", Norm("layer_norm", c.hidden_size, c.norm_eps));
+  norm = register_module("norm", Norm(NormType::kLayerNorm, c.hidden_size, c.norm_eps));
   bias = register_parameter("bias", torch::zeros({c.vocab_size}));
 }
 
@@ -60,7 +83,7 @@ TransformerEncoderImpl::TransformerEncoderImpl(const EncoderConfig& c) : config(
   embeddings = register_module("embeddings", Embeddings(c));
   layers = register_module("layers", torch::nn::ModuleList());
   for (int64_t i = 0; i < c.num_layers; ++i) layers->push_back(TransformerBlock(c));
-  if (c.norm_position == "pre")
+  if (c.norm_position == NormPosition::kPre)
     final_norm =
         register_module("final_norm", Norm(c.norm_type, c.hidden_size, c.norm_eps, c.use_bias));
   if (c.with_pooler)
@@ -104,6 +127,38 @@ EncoderOutput TransformerEncoderImpl::forward(const torch::Tensor& ids,
   out.last_hidden = x;
   if (pooler) out.pooler_output = torch::tanh(pooler(x.select(/*dim=*/1, 0)));
   return out;
+}
+
+void TransformerEncoderImpl::script(ScriptWriter& s, const std::string& name) const {
+  s.begin("def " + name +
+          "(self, ids: Tensor, mask: Tensor, seg: Optional[Tensor]) -> Tuple[Tensor, Tensor]:");
+  s.line("segments = torch.zeros_like(ids)");
+  s.line("if seg is not None:");
+  s.line("    segments = seg");
+  auto x = embeddings->script(s, "ids", "segments");
+  s.line("key_mask: Optional[Tensor] = mask");
+  s.line("if not mask.is_cuda and bool(mask.all()):");
+  s.line("    key_mask = None");
+  for (size_t i = 0; i < layers->size(); ++i) {
+    x = layers->ptr(i)->as<TransformerBlock>()->script(s, x, "key_mask", residual_ramp);
+    if (i == 0) s.line("first = " + x);  // hidden_states[1]
+  }
+  if (final_norm) {
+    s.line(x + " = " + final_norm->script(s, x));
+    if (layers->size() == 1) s.line("first = " + x);  // hidden_states.back() is replaced
+  }
+  s.line("return " + x + ", first");
+  s.end();
+  if (mlm) s.unused(*mlm);  // mlm_logits is not part of forward
+}
+
+std::string TransformerEncoderImpl::script_pooler(ScriptWriter& s,
+                                                  const std::string& last_hidden) const {
+  TORCH_CHECK(pooler, "TransformerEncoder: config.with_pooler is false");
+  return fmt::format("torch.tanh(torch.linear({}.select(1, 0), {}, {}))",
+                     last_hidden,
+                     s.weight(pooler->weight),
+                     s.optional_weight(pooler->bias));
 }
 
 torch::Tensor TransformerEncoderImpl::mlm_logits(const torch::Tensor& last_hidden) {

@@ -1,18 +1,29 @@
 #pragma once
 // TransformerEncoder: the one encoder body behind BERT, RoFormer v1, RoFormerV2 and DeepNet.
 // The families differ only in switches of EncoderConfig (positions, bias, norm type and place,
-// residual alpha, MLM head); the block wiring below reads them (REFERENCE.md §1-3).
+// residual alpha, MLM head) that each family's file fixes (models/architecture.h); the block
+// wiring below reads them (REFERENCE.md §1-3). Each forward has its TorchScript twin beside it.
 
 #include <torch/torch.h>
 
+#include <string>
 #include <vector>
 
+#include "models/architecture.h"
 #include "models/attention.h"
+#include "models/bert.h"
+#include "models/custom.h"
+#include "models/deepnet.h"
 #include "models/dropout.h"
+#include "models/embeddings.h"
 #include "models/encoder_config.h"
-#include "models/layers.h"
+#include "models/feed_forward.h"
+#include "models/norm.h"
+#include "models/roformer_v2.h"
 
 namespace sentzoo {
+
+class ScriptWriter;
 
 /// One block. post: x = Norm(alpha*x + ramp*F(x)) (BERT, RoFormer(V2), DeepNorm with alpha > 1);
 /// pre: x = x + ramp*F(Norm(x)).
@@ -20,6 +31,11 @@ struct TransformerBlockImpl : torch::nn::Module {
   explicit TransformerBlockImpl(const EncoderConfig& config);
   /// x: (B, T, h), mask: (B, T) or undefined (no padding) -> (B, T, h)
   torch::Tensor forward(const torch::Tensor& x, const torch::Tensor& mask, double ramp = 1.0);
+  /// Emits forward (eval mode) into the open method; returns the name of the result.
+  std::string script(ScriptWriter& s,
+                     const std::string& x,
+                     const std::string& key_mask,
+                     double ramp) const;
   MultiHeadSelfAttention attn{nullptr};
   Norm norm1{nullptr}, norm2{nullptr};
   FeedForward ffn{nullptr};
@@ -38,7 +54,7 @@ struct MlmHeadImpl : torch::nn::Module {
   torch::nn::Linear transform{nullptr};
   Norm norm{nullptr};
   torch::Tensor bias;  // (V), undefined for "tied"
-  const std::string act;
+  const Activation act;
 };
 TORCH_MODULE(MlmHead);
 
@@ -57,6 +73,12 @@ struct TransformerEncoderImpl : torch::nn::Module {
                         const torch::Tensor& mask,
                         const torch::Tensor& segments = {},
                         bool output_hidden_states = false);
+  /// Defines the TorchScript method `name`(ids, mask, seg: Optional[Tensor]) -> (last_hidden,
+  /// hidden_states[1]) equal to forward in eval mode. The MLM head is declared unused (it is
+  /// not part of forward); a caller either reads the pooler (script_pooler) or declares it unused.
+  void script(ScriptWriter& s, const std::string& name) const;
+  /// The TorchScript expression of pooler_output from the expression of last_hidden.
+  std::string script_pooler(ScriptWriter& s, const std::string& last_hidden) const;
   /// MLM logits (B, T, V) from last_hidden; needs with_mlm_head.
   torch::Tensor mlm_logits(const torch::Tensor& last_hidden);
   /// The residual ramp of RoFormerV2 pretraining (blog 8998, REFERENCE §1.6): a non-trainable
@@ -73,7 +95,7 @@ struct TransformerEncoderImpl : torch::nn::Module {
 };
 TORCH_MODULE(TransformerEncoder);
 
-/// The one switch over "architecture": parses the JSON strictly, builds and initialises.
+/// Parses the JSON strictly, builds, and initialises by the architecture's rule.
 TransformerEncoder make_encoder(const nlohmann::json& config_json);
 /// Same from a parsed config; init=false leaves LibTorch's default init (e.g. before loading).
 TransformerEncoder make_encoder(const EncoderConfig& config, bool init = true);

@@ -1,59 +1,152 @@
 #pragma once
-// EncoderConfig: one plain struct describing the four encoder families (BERT, RoFormer v1,
-// RoFormerV2, DeepNet). The architecture picks the preset defaults; the remaining fields are the
-// switches the block wiring reads (REFERENCE.md §1-3). Strict JSON (STYLE.md §3).
+// EncoderConfig: one plain struct for every encoder family (BERT, RoFormer v1, RoFormerV2,
+// DeepNet, and "custom"). Its choices are typed enumerations parsed once from the same JSON
+// strings as always ("rms_norm", "pre", ...); a wrong string is an error naming the key and the
+// valid values. `architecture` decides which combinations of the switches are allowed
+// (models/architecture.h has the rules; the families' files hold them). Strict JSON (STYLE.md §3).
 
 #include <fmt/format.h>
 
-#include "core/config.h"
-
-#include <cmath>
 #include <cstdint>
 #include <nlohmann/json.hpp>
 #include <stdexcept>
 #include <string>
+#include <utility>
+
+#include "core/config.h"
 
 namespace sentzoo {
 
+namespace detail {
+/// EnumInfo<E>: the JSON key of E and its values with their JSON strings (SENTZOO_CONFIG_ENUM).
+template <class E>
+struct EnumInfo;
+template <class E>
+std::string enum_name(E e) {
+  for (const auto& [value, name] : EnumInfo<E>::names)
+    if (value == e) return name;
+  return "?";
+}
+template <class E>
+E enum_parse(const std::string& s) {
+  std::string valid;
+  for (const auto& [value, name] : EnumInfo<E>::names) {
+    if (s == name) return value;
+    valid += (valid.empty() ? "" : ", ") + std::string(name);
+  }
+  throw std::invalid_argument(fmt::format(
+      "EncoderConfig: unknown {} '{}' (expected one of: {})", EnumInfo<E>::key, s, valid));
+}
+}  // namespace detail
+
+// An enum with a fixed JSON string per value: to_string, to_json, and a from_json that throws
+// std::invalid_argument naming KEY and the valid strings.
+#define SENTZOO_CONFIG_ENUM(E, KEY, ...)                                               \
+  namespace detail {                                                                   \
+  template <>                                                                          \
+  struct EnumInfo<E> {                                                                 \
+    static constexpr const char* key = KEY;                                            \
+    static constexpr std::pair<E, const char*> names[] = {__VA_ARGS__};                \
+  };                                                                                   \
+  }                                                                                    \
+  inline std::string to_string(E e) { return detail::enum_name(e); }                   \
+  inline void to_json(nlohmann::json& j, const E& e) { j = to_string(e); }             \
+  inline void from_json(const nlohmann::json& j, E& e) {                               \
+    if (!j.is_string())                                                                \
+      throw std::invalid_argument(                                                     \
+          fmt::format("EncoderConfig: {} must be a string, found {}", KEY, j.dump())); \
+    e = detail::enum_parse<E>(j.get<std::string>());                                   \
+  }
+
+/// The family (models/architecture.h); "custom" allows any combination of the switches.
+enum class Architecture { kBert, kRoformer, kRoformerV2, kDeepnet, kCustom };
+SENTZOO_CONFIG_ENUM(Architecture,
+                    "architecture",
+                    {Architecture::kBert, "bert"},
+                    {Architecture::kRoformer, "roformer"},
+                    {Architecture::kRoformerV2, "roformer_v2"},
+                    {Architecture::kDeepnet, "deepnet"},
+                    {Architecture::kCustom, "custom"})
+/// FFN activation: "gelu" (exact erf, HF "gelu"), "gelu_new" (tanh approximation), "relu".
+enum class Activation { kGelu, kGeluNew, kRelu };
+SENTZOO_CONFIG_ENUM(Activation,
+                    "hidden_act",
+                    {Activation::kGelu, "gelu"},
+                    {Activation::kGeluNew, "gelu_new"},
+                    {Activation::kRelu, "relu"})
+/// "absolute": learned table added to the embeddings; "rotary": RoPE on q and k (REFERENCE §1.2).
+enum class PositionEmbedding { kAbsolute, kRotary };
+SENTZOO_CONFIG_ENUM(PositionEmbedding,
+                    "position_embedding",
+                    {PositionEmbedding::kAbsolute, "absolute"},
+                    {PositionEmbedding::kRotary, "rotary"})
+/// "layer_norm" (gamma, beta) or RoFormerV2's parameter-free "rms_norm".
+enum class NormType { kLayerNorm, kRmsNorm };
+SENTZOO_CONFIG_ENUM(NormType,
+                    "norm_type",
+                    {NormType::kLayerNorm, "layer_norm"},
+                    {NormType::kRmsNorm, "rms_norm"})
+/// "post": x = Norm(x + F(x)) (all four papers); "pre": x = x + F(Norm(x)) plus a final norm.
+enum class NormPosition { kPost, kPre };
+SENTZOO_CONFIG_ENUM(NormPosition,
+                    "norm_position",
+                    {NormPosition::kPost, "post"},
+                    {NormPosition::kPre, "pre"})
+/// "bert": transform Dense + act + LN, tied decoder + bias; "tied": x E^T (RoFormerV2).
+enum class MlmHeadType { kBert, kTied };
+SENTZOO_CONFIG_ENUM(MlmHeadType,
+                    "mlm_head",
+                    {MlmHeadType::kBert, "bert"},
+                    {MlmHeadType::kTied, "tied"})
+/// DeepNet constants (models/deepnet.h): "paper" (2N)^1/4, (8N)^-1/4; "adam" (2N)^±1/2.
+enum class DeepNormConstants { kPaper, kAdam };
+SENTZOO_CONFIG_ENUM(DeepNormConstants,
+                    "deepnorm_constants",
+                    {DeepNormConstants::kPaper, "paper"},
+                    {DeepNormConstants::kAdam, "adam"})
+/// DeepNet init (models/deepnet.h): "torchscale", "fairseq" or "xavier_normal".
+enum class DeepNormInit { kTorchscale, kFairseq, kXavierNormal };
+SENTZOO_CONFIG_ENUM(DeepNormInit,
+                    "deepnorm_init",
+                    {DeepNormInit::kTorchscale, "torchscale"},
+                    {DeepNormInit::kFairseq, "fairseq"},
+                    {DeepNormInit::kXavierNormal, "xavier_normal"})
+
 struct EncoderConfig {
-  std::string architecture = "bert";      // "bert" | "roformer" | "roformer_v2" | "deepnet"
-  int64_t vocab_size = 30522;             // e.g. 12000 for RoFormerV2 (chars)
-  int64_t hidden_size = 768;              // e.g. 384
-  int64_t num_layers = 12;                // N, e.g. 6
-  int64_t num_heads = 12;                 // e.g. 6; head_dim = hidden / heads
-  int64_t intermediate_size = 3072;       // FFN width, e.g. 1536
-  int64_t max_position_embeddings = 512;  // learned table rows (absolute positions only)
-  int64_t type_vocab_size = 2;            // segment ids 0..type_vocab-1
-  int64_t pad_token_id = 0;               // HF config field; the mask comes from attention_mask
-  std::string hidden_act = "gelu";        // "gelu" (exact erf, HF "gelu") | "gelu_new" | "relu"
-  std::string position_embedding = "absolute";  // "absolute" (learned) | "rotary" (RoPE on q, k)
-  double rope_theta = 10000.0;                  // RoPE base, REFERENCE §1.2
-  bool use_bias = true;                         // false everywhere for RoFormerV2
-  std::string norm_type = "layer_norm";      // "layer_norm" | "rms_norm" (scale-free, RoFormerV2)
-  double norm_eps = 1e-12;                   // BERT/ports 1e-12; torchscale 1e-5; bert4keras 1e-7
-  std::string norm_position = "post";        // "post" (all four papers) | "pre" (+ final norm)
-  bool embedding_norm = true;                // norm after embeddings (all four families)
-  bool deepnorm = false;                     // DeepNet: x = LN(alpha*x + G(x)), REFERENCE §3.1
-  std::string deepnorm_constants = "paper";  // "paper": (2N)^1/4,(8N)^-1/4 | "adam": (2N)^±1/2
-  // DeepNet init (REFERENCE §3.2): "torchscale" = torchscale 0.3.0 as it runs (nn.Linear default
-  // init, then v, out, fc1, fc2 weights and biases times beta), the default because it is the
-  // released reference code and is verified against it; "fairseq" = the same division after
-  // the xavier reset_parameters() torchscale defines but never calls; "xavier_normal" = the
-  // paper's pseudocode (gain beta for v, out, ffn; gain 1 for q, k; zero biases).
-  std::string deepnorm_init = "torchscale";
-  bool with_pooler = true;          // BERT/RoFormer pooler: tanh(W x[:,0] + b)
-  bool with_mlm_head = false;       // "bert": transform+LN+tied decoder+bias; "tied": x E^T
-  std::string mlm_head = "bert";    // "bert" | "tied" (RoFormerV2: no transform, no bias)
-  double hidden_dropout = 0.1;      // e.g. 0.1
-  double attention_dropout = 0.1;   // e.g. 0.1
-  double initializer_range = 0.02;  // std of BERT/RoFormer normal init
+  Architecture architecture = Architecture::kBert;  // "bert" | "roformer" | "roformer_v2" | ...
+  int64_t vocab_size = 30522;                       // e.g. 12000 for RoFormerV2 (chars)
+  int64_t hidden_size = 768;                        // e.g. 384
+  int64_t num_layers = 12;                          // N, e.g. 6
+  int64_t num_heads = 12;                           // e.g. 6; head_dim = hidden / heads
+  int64_t intermediate_size = 3072;                 // FFN width, e.g. 1536
+  int64_t max_position_embeddings = 512;            // learned table rows (absolute positions only)
+  int64_t type_vocab_size = 2;                      // segment ids 0..type_vocab-1
+  int64_t pad_token_id = 0;                   // HF config field; the mask comes from attention_mask
+  Activation hidden_act = Activation::kGelu;  // e.g. "relu"
+  PositionEmbedding position_embedding = PositionEmbedding::kAbsolute;  // e.g. "rotary"
+  double rope_theta = 10000.0;                // RoPE base, REFERENCE §1.2
+  bool use_bias = true;                       // false for RoFormerV2
+  NormType norm_type = NormType::kLayerNorm;  // e.g. "rms_norm"
+  double norm_eps = 1e-12;                    // BERT/ports 1e-12; torchscale 1e-5; bert4keras 1e-7
+  NormPosition norm_position = NormPosition::kPost;  // e.g. "pre" (custom only)
+  bool embedding_norm = true;                        // norm after embeddings (all four families)
+  bool deepnorm = false;  // DeepNet: x = LN(alpha*x + G(x)), models/deepnet.h
+  DeepNormConstants deepnorm_constants = DeepNormConstants::kPaper;  // read only with deepnorm
+  DeepNormInit deepnorm_init = DeepNormInit::kTorchscale;            // read only with deepnorm
+  bool with_pooler = true;                    // BERT/RoFormer pooler: tanh(W x[:,0] + b)
+  bool with_mlm_head = false;                 // the head mlm_head names
+  MlmHeadType mlm_head = MlmHeadType::kBert;  // e.g. "tied" (RoFormerV2: no transform, no bias)
+  double hidden_dropout = 0.1;                // e.g. 0.1
+  double attention_dropout = 0.1;             // e.g. 0.1
+  double initializer_range = 0.02;            // std of BERT/RoFormer normal init
 
   int64_t head_dim() const { return hidden_size / num_heads; }
-  bool rotary() const { return position_embedding == "rotary"; }
-  /// Residual scale alpha in Norm(alpha*x + F(x)); 1 unless deepnorm (REFERENCE §3.1, §3.3).
+  bool rotary() const { return position_embedding == PositionEmbedding::kRotary; }
+  /// Residual scale alpha in Norm(alpha*x + F(x)); 1 unless deepnorm (models/deepnet.cpp).
   double residual_alpha() const;
-  /// Init gain beta of DeepNet (v, o, fc1, fc2); 1 unless deepnorm.
+  /// Init gain beta of DeepNet (v, o, fc1, fc2); 1 unless deepnorm (models/deepnet.cpp).
   double init_beta() const;
+  /// Sizes and ranges, then the architecture's rules; throws std::invalid_argument naming the key.
   void validate() const;
 };
 
@@ -85,25 +178,8 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(EncoderConfig,
                                                 attention_dropout,
                                                 initializer_range)
 
-// ---- presets (tiny: odd sizes after HF's ModelTester; the rest as released) ----
-EncoderConfig bert_tiny();
-EncoderConfig bert_base();
-EncoderConfig bert_large();
-EncoderConfig roformer_tiny();
-EncoderConfig roformer_base();
-EncoderConfig roformer_v2_tiny();
-EncoderConfig roformer_v2_small();
-EncoderConfig roformer_v2_base();
-EncoderConfig roformer_v2_large();
-EncoderConfig deepnet_tiny();
-EncoderConfig deepnet_base();
-/// Preset by name, e.g. "roformer_v2_small"; the error lists the valid names.
+/// Preset by name, e.g. "roformer_v2_small" (the presets live in the families' files:
+/// models/bert.h, roformer_v2.h, deepnet.h); the error lists the valid names.
 EncoderConfig encoder_preset(const std::string& name);
-
-namespace detail {
-/// DeepNet encoder-only constants (arXiv 2203.00555 Table 1; REFERENCE §3.1).
-inline double deepnorm_alpha(int64_t n) { return std::pow(2.0 * n, 0.25); }
-inline double deepnorm_beta(int64_t n) { return std::pow(8.0 * n, -0.25); }
-}  // namespace detail
 
 }  // namespace sentzoo

@@ -5,7 +5,8 @@
 // parameters. forward(input_ids, attention_mask, token_type_ids=None) returns what the native
 // forward returns: pooled (+ dense, + L2) sentence vectors (B, D) or cross logits (B) / (B, K).
 // The archive carries config.json, metadata.json and the tokenizer file, so it alone serves the
-// model. This is the only file that compiles TorchScript.
+// model. This is the only file that compiles TorchScript; the source comes from each module's
+// script() beside its forward (models/script.h).
 
 #include <torch/script.h>
 #include <torch/torch.h>

@@ -1,4 +1,6 @@
 // HF name map and checkpoint I/O (REFERENCE.md §1.1 "Checkpoint mapping", §1.5; TOOLCHAIN §6).
+// What differs by family (model_type, family keys, prefixes, extra rows) comes from the
+// family's spec (models/architecture.h).
 
 #include "models/hf_weights.h"
 
@@ -15,8 +17,9 @@ namespace sentzoo {
 
 namespace {
 
-// Our name (layer index as {i}) -> HF BertModel / RoFormerModel name. RoFormerV2 uses the same
-// names minus every bias and LayerNorm entry (its model simply has none of those parameters).
+// Our name (layer index as {i}) -> HF BertModel / RoFormerModel name, shared by every family.
+// RoFormerV2 uses the same names minus every bias and LayerNorm entry (its model simply has
+// none of those parameters); a family's own rows are ArchitectureSpec::hf_rows.
 const std::vector<std::pair<std::string, std::string>> kNameMap = {
     {"embeddings.tok.weight", "embeddings.word_embeddings.weight"},
     {"embeddings.seg.weight", "embeddings.token_type_embeddings.weight"},
@@ -39,8 +42,6 @@ const std::vector<std::pair<std::string, std::string>> kNameMap = {
     {"layers.{i}.ffn.fc2.bias", "encoder.layer.{i}.output.dense.bias"},
     {"layers.{i}.norm2.weight", "encoder.layer.{i}.output.LayerNorm.weight"},
     {"layers.{i}.norm2.bias", "encoder.layer.{i}.output.LayerNorm.bias"},
-    {"final_norm.weight", "sentzoo_final_norm.weight"},  // pre-norm only; no HF counterpart
-    {"final_norm.bias", "sentzoo_final_norm.bias"},
     {"pooler.weight", "pooler.dense.weight"},
     {"pooler.bias", "pooler.dense.bias"},
     {"mlm.transform.weight", "cls.predictions.transform.dense.weight"},
@@ -57,16 +58,13 @@ const std::vector<std::string> kIgnoredAlways = {"embeddings.position_ids",
                                                  "cls.predictions.decoder.weight",
                                                  "cls.predictions.decoder.bias"};
 
-const std::vector<std::string> kPrefixes = {"bert.", "roformer."};
-
+// Base-model prefixes of *ForMaskedLM files ("bert.", "roformer."), from every family.
 std::string strip_prefix(const std::string& key) {
-  for (const auto& p : kPrefixes)
-    if (key.rfind(p, 0) == 0) return key.substr(p.size());
+  for (const auto* spec : all_architectures()) {
+    const auto& p = spec->hf_prefix;
+    if (!p.empty() && key.rfind(p, 0) == 0) return key.substr(p.size());
+  }
   return key;
-}
-
-std::string at_or(const nlohmann::json& j, const char* key, const std::string& fallback) {
-  return j.contains(key) && !j[key].is_null() ? j[key].get<std::string>() : fallback;
 }
 
 }  // namespace
@@ -79,13 +77,21 @@ std::string hf_weight_name(const std::string& ours) {
     index = m[1];
     key = "layers.{i}." + m[2].str();
   }
-  for (const auto& [from, to] : kNameMap) {
-    if (from != key) continue;
-    std::string out = to;
-    const auto pos = out.find("{i}");
-    if (pos != std::string::npos) out.replace(pos, 3, index);
-    return out;
-  }
+  auto lookup = [&](const std::vector<std::pair<std::string, std::string>>& rows,
+                    std::string& out) {
+    for (const auto& [from, to] : rows) {
+      if (from != key) continue;
+      out = to;
+      const auto pos = out.find("{i}");
+      if (pos != std::string::npos) out.replace(pos, 3, index);
+      return true;
+    }
+    return false;
+  };
+  std::string out;
+  if (lookup(kNameMap, out)) return out;
+  for (const auto* spec : all_architectures())
+    if (lookup(spec->hf_rows, out)) return out;
   throw std::invalid_argument(fmt::format("hf_weight_name: no HF name for parameter '{}'", ours));
 }
 
@@ -94,31 +100,21 @@ std::string hf_weight_name(const std::string& ours) {
 EncoderConfig encoder_config_from_hf(const nlohmann::json& hf) {
   if (hf.contains("sentzoo"))
     return parse_config<EncoderConfig>(hf["sentzoo"], "config.json: sentzoo");
-  const std::string model_type = at_or(hf, "model_type", "");
-  EncoderConfig c;
-  if (model_type == "bert") {
-    c = bert_base();
-    const auto pos = at_or(hf, "position_embedding_type", "absolute");
-    if (pos != "absolute")
-      throw std::invalid_argument(
-          fmt::format("config.json: expected position_embedding_type 'absolute', found '{}'", pos));
-  } else if (model_type == "roformer") {
-    const auto norm = at_or(hf, "norm_type", "layer_norm");
-    c = norm == "layer_norm" ? roformer_base() : roformer_v2_base();
-    if (hf.value("rotary_value", false))
-      throw std::invalid_argument(
-          "config.json: rotary_value=true is not supported (RoPE on q, k only)");
-    if (hf.contains("use_bias")) c.use_bias = hf["use_bias"].get<bool>();
-  } else {
-    throw std::invalid_argument(fmt::format(
-        "config.json: expected model_type 'bert' or 'roformer', found '{}'", model_type));
-  }
+  const ArchitectureSpec* family = nullptr;
+  for (const auto* spec : all_architectures())
+    if (!family && spec->hf_claims && spec->hf_claims(hf)) family = spec;
+  if (!family)
+    throw std::invalid_argument(
+        fmt::format("config.json: expected model_type 'bert' or 'roformer', found '{}'",
+                    detail::hf_string(hf, "model_type", "")));
+  EncoderConfig c = family->hf_config_in(hf);
   c.vocab_size = hf.at("vocab_size").get<int64_t>();
   c.hidden_size = hf.at("hidden_size").get<int64_t>();
   c.num_layers = hf.at("num_hidden_layers").get<int64_t>();
   c.num_heads = hf.at("num_attention_heads").get<int64_t>();
   c.intermediate_size = hf.at("intermediate_size").get<int64_t>();
-  c.hidden_act = at_or(hf, "hidden_act", c.hidden_act);
+  c.hidden_act =
+      detail::enum_parse<Activation>(detail::hf_string(hf, "hidden_act", to_string(c.hidden_act)));
   c.max_position_embeddings = hf.value("max_position_embeddings", c.max_position_embeddings);
   c.type_vocab_size = hf.value("type_vocab_size", c.type_vocab_size);
   c.norm_eps = hf.value("layer_norm_eps", c.norm_eps);
@@ -139,11 +135,7 @@ EncoderConfig encoder_config_from_hf(const nlohmann::json& hf) {
 
 nlohmann::json encoder_config_to_hf(const EncoderConfig& c) {
   nlohmann::json j;
-  const bool v2 = c.architecture == "roformer_v2";
-  j["model_type"] = c.architecture == "bert"      ? "bert"
-                    : c.architecture == "deepnet" ? "sentzoo-deepnet"
-                                                  : "roformer";
-  j["architectures"] = {c.architecture == "bert" ? "BertModel" : "RoFormerModel"};
+  architecture_spec(c.architecture).hf_config_out(c, j);  // model_type, architectures, ...
   j["vocab_size"] = c.vocab_size;
   j["hidden_size"] = c.hidden_size;
   j["embedding_size"] = c.hidden_size;
@@ -158,12 +150,6 @@ nlohmann::json encoder_config_to_hf(const EncoderConfig& c) {
   j["attention_probs_dropout_prob"] = c.attention_dropout;
   j["initializer_range"] = c.initializer_range;
   j["pad_token_id"] = c.pad_token_id;
-  if (c.architecture == "bert") j["position_embedding_type"] = "absolute";
-  if (c.architecture != "bert") {
-    j["rotary_value"] = false;
-    j["use_bias"] = c.use_bias;
-    j["norm_type"] = v2 ? "rms_norm" : "layer_norm";
-  }
   j["sentzoo"] = c;
   return j;
 }
@@ -204,8 +190,8 @@ void load_hf_weights(TransformerEncoderImpl& enc,
     unused.push_back(k);
   }
   if (missing.empty() && mismatched.empty() && unused.empty()) return;
-  std::string msg =
-      fmt::format("{}: weights do not match the {} encoder", source, enc.config.architecture);
+  std::string msg = fmt::format(
+      "{}: weights do not match the {} encoder", source, to_string(enc.config.architecture));
   if (!missing.empty())
     msg += fmt::format("\n  missing ({}): {}", missing.size(), fmt::join(missing, ", "));
   if (!mismatched.empty())
@@ -219,8 +205,7 @@ void load_hf_weights(TransformerEncoderImpl& enc,
 TensorMap hf_weights(TransformerEncoderImpl& enc) {
   // With an MLM head, write the *ForMaskedLM layout ("bert."/"roformer." + "cls."): transformers
   // refuses unprefixed base keys mixed with "cls." keys ("state dictionary ... corrupted").
-  const std::string prefix =
-      !enc.mlm ? "" : (enc.config.architecture == "bert" ? "bert." : "roformer.");
+  const std::string prefix = !enc.mlm ? "" : architecture_spec(enc.config.architecture).hf_prefix;
   TensorMap out;
   for (const auto& item : enc.named_parameters()) {
     std::string name = hf_weight_name(item.key());

@@ -1,9 +1,14 @@
 // Pooling modes (REFERENCE.md §7). Padding traps handled: "first" is block 1's output, and every
-// mean is masked so appended padding changes nothing.
+// mean is masked so appended padding changes nothing. The TorchScript twins follow pool()
+// (models/script.h), op for op.
 
 #include "models/pooling.h"
 
+#include <fmt/format.h>
+
 #include <limits>
+
+#include "models/script.h"
 
 namespace sentzoo {
 
@@ -105,6 +110,65 @@ torch::Tensor pool(const EncoderOutput& out, Pooling p) {
       return pooling_first_last_avg(out.hidden_states[1], out.last_hidden, out.mask);
   }
   throw std::invalid_argument("pool: unknown pooling");
+}
+
+std::string pool_script(ScriptWriter& s,
+                        Pooling p,
+                        const std::string& last,
+                        const std::string& first,
+                        const std::string& mask) {
+  auto call = [&](const char* name, const std::string& source, const std::string& hidden) {
+    s.define(name, source);
+    return fmt::format("self.{}({}, {})", name, hidden, mask);
+  };
+  const std::string mean = R"TS(
+def _pooling_mean(self, hidden: Tensor, mask: Tensor) -> Tensor:
+    m = mask.float().unsqueeze(-1)
+    total = (hidden.float() * m).sum([1])
+    return (total / m.sum([1]).clamp_min(1e-9)).to(hidden.dtype)
+)TS";
+  switch (p) {
+    case Pooling::kCls:
+      return last + ".select(1, 0)";
+    case Pooling::kMean:
+      return call("_pooling_mean", mean, last);
+    case Pooling::kMax:
+      return call("_pooling_max",
+                  fmt::format(R"TS(
+def _pooling_max(self, hidden: Tensor, mask: Tensor) -> Tensor:
+    pad = (mask == 0).unsqueeze(-1)
+    filled = hidden.float().masked_fill(pad, {})
+    return torch.max(filled, 1)[0].to(hidden.dtype)
+)TS",
+                              ScriptWriter::lowest()),
+                  last);
+    case Pooling::kWeightedMean:
+      return call("_pooling_weighted_mean",
+                  R"TS(
+def _pooling_weighted_mean(self, hidden: Tensor, mask: Tensor) -> Tensor:
+    w = torch.ones_like(mask).float().cumsum(1) * mask.float()
+    wm = w.unsqueeze(-1)
+    total = (hidden.float() * wm).sum([1])
+    return (total / wm.sum([1]).clamp_min(1e-9)).to(hidden.dtype)
+)TS",
+                  last);
+    case Pooling::kLastToken:
+      return call("_pooling_last_token",
+                  R"TS(
+def _pooling_last_token(self, hidden: Tensor, mask: Tensor) -> Tensor:
+    T = mask.size(1)
+    flipped = torch.max(mask.flip([1]), 1)[1]
+    nonempty = mask.sum([1]) > 0
+    index = torch.where(nonempty, T - 1 - flipped, torch.full_like(flipped, T - 1))
+    gather = index.view([-1, 1, 1]).expand([hidden.size(0), 1, hidden.size(2)])
+    return hidden.gather(1, gather).squeeze(1)
+)TS",
+                  last);
+    case Pooling::kFirstLastAvg:
+      return fmt::format(
+          "({} + {}) / 2", call("_pooling_mean", mean, first), call("_pooling_mean", mean, last));
+  }
+  throw std::invalid_argument("pool_script: unknown pooling");
 }
 
 }  // namespace sentzoo

@@ -11,6 +11,8 @@
 
 namespace sentzoo {
 
+class ScriptWriter;
+
 enum class Pooling { kCls, kMean, kMax, kWeightedMean, kLastToken, kFirstLastAvg };
 
 /// "cls", "mean" (alias "last_avg"), "max", "weighted_mean", "last_token", "first_last_avg".
@@ -32,6 +34,13 @@ torch::Tensor pooling_first_last_avg(const torch::Tensor& first,
                                      const torch::Tensor& mask);
 /// Dispatch on an encoder output (first_last_avg needs output_hidden_states).
 torch::Tensor pool(const EncoderOutput& out, Pooling pooling);
+/// The TorchScript expression equal to pool(out, pooling), given the expressions of
+/// out.last_hidden, out.hidden_states[1] and out.mask (models/script.h).
+std::string pool_script(ScriptWriter& s,
+                        Pooling pooling,
+                        const std::string& last,
+                        const std::string& first,
+                        const std::string& mask);
 
 struct PoolingConfig {
   std::string mode = "mean";              // see parse_pooling, e.g. "cls"

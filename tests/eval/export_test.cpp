@@ -1,6 +1,7 @@
 // TorchScript export: the scripted module equals the native one at shapes never seen before
-// (every architecture, every pooling, dense + normalize, cross heads), survives save + load with
-// its extra files, and refuses files that are not sentzoo exports.
+// (every architecture, and every variation of the models' config matrix with every pooling,
+// dense + normalize, separate towers and cross heads), fails when a parameter is not consumed,
+// survives save + load with its extra files, and refuses files that are not sentzoo exports.
 
 #include "models/export.h"
 
@@ -10,6 +11,8 @@
 #include <fstream>
 
 #include "models/encoder_config.h"
+#include "models/script.h"
+#include "tests/models/config_matrix.h"
 
 namespace sentzoo {
 namespace {
@@ -110,6 +113,85 @@ TEST(Export, CrossEncoderHeads) {
           << arch << " labels=" << labels;
     }
   }
+}
+
+// ---- the models' config matrix (tests/models/config_matrix.h) x every pooling and head ----
+
+class ExportMatrix : public ::testing::TestWithParam<testing::Variation> {};
+
+TEST_P(ExportMatrix, DualEveryPoolingAndCrossHeadsMatchNative) {
+  auto enc = testing::varied_config(GetParam());
+  enc.hidden_dropout = 0.3;  // eval mode must switch dropout off in both
+  enc.attention_dropout = 0.3;
+  const std::vector<std::string> pools = {
+      "cls", "mean", "max", "weighted_mean", "last_token", "first_last_avg"};
+  torch::NoGradGuard no_grad;
+  for (size_t i = 0; i < pools.size(); ++i) {
+    torch::manual_seed(7 + i);
+    DualEncoderConfig c;
+    c.encoder = enc;
+    c.pooling.mode = pools[i];
+    c.pooling.dense_dim = i % 2 == 0 ? 5 : 0;  // dense on cls, max, last_token
+    c.pooling.dense_activation = i == 4 ? "identity" : "tanh";
+    c.pooling.normalize = i % 3 != 2;  // off for max, first_last_avg
+    c.shared = i != 3;                 // separate towers for weighted_mean
+    DualEncoder model(c);
+    model->eval();
+    auto jm = script_dual_encoder(*model);
+    for (auto [B, T] : {std::pair<int64_t, int64_t>{3, 11}, {2, 6}}) {
+      auto in = inputs(B, T, enc.vocab_size, B * 100 + T + i);
+      if (enc.type_vocab_size < 2) in.seg.zero_();
+      EXPECT_LE(max_diff(run(jm, in), model->forward(in.ids, in.mask, in.seg)), 1e-5)
+          << pools[i] << " B=" << B;
+      EXPECT_LE(max_diff(run(jm, in, false), model->forward(in.ids, in.mask)), 1e-5) << pools[i];
+      if (!c.shared) {
+        auto side1 = jm.get_method("forward_side1")({in.ids, in.mask, in.seg}).toTensor();
+        EXPECT_LE(max_diff(side1, model->forward(in.ids, in.mask, in.seg, 1)), 1e-5);
+      }
+    }
+  }
+  for (const auto& [head, labels, zero_segments] :
+       std::vector<std::tuple<std::string, int64_t, bool>>{
+           {"pooler", 1, false}, {"cls", 3, true}, {"pooler", 4, true}, {"cls", 1, false}}) {
+    if (head == "pooler" && !enc.with_pooler) continue;
+    torch::manual_seed(11);
+    CrossEncoderConfig c;
+    c.encoder = enc;
+    c.num_labels = labels;
+    c.head_input = head;
+    c.zero_segments = zero_segments;
+    CrossEncoder model(c);
+    model->eval();
+    auto jm = script_cross_encoder(*model);
+    auto in = inputs(4, 13, enc.vocab_size, 5);
+    if (enc.type_vocab_size < 2) in.seg.zero_();
+    EXPECT_LE(max_diff(run(jm, in), model->forward(in.ids, in.mask, in.seg)), 1e-5)
+        << head << " labels=" << labels;
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(Matrix,
+                         ExportMatrix,
+                         ::testing::ValuesIn(testing::config_variations()),
+                         [](const ::testing::TestParamInfo<testing::Variation>& info) {
+                           return info.param.name;
+                         });
+
+TEST(Export, FailsNamingAParameterTheSourceDoesNotConsume) {
+  torch::manual_seed(2);
+  DualEncoderConfig c;
+  c.encoder = tiny("bert");
+  DualEncoder model(c);
+  // A parameter the native module would own but no script() fragment reads.
+  model->tower->layers[1]->as<TransformerBlock>()->ffn->register_parameter("gate",
+                                                                           torch::ones({3}));
+  try {
+    script_dual_encoder(*model);
+    FAIL() << "export consumed every parameter";
+  } catch (const std::logic_error& e) {
+    EXPECT_NE(std::string(e.what()).find("tower.layers.1.ffn.gate"), std::string::npos) << e.what();
+  }
+  EXPECT_THROW(detail::dual_encoder_source(*model), std::logic_error);
 }
 
 TEST(Export, SaveAndLoadKeepsOutputsAndExtraFiles) {

@@ -44,7 +44,7 @@ TEST_P(ModelFixture, MatchesReferenceHiddenStatesAndMlmLogits) {
   const bool has_mlm = e.count("mlm_logits") > 0;  // torchscale's encoder has no MLM head
   auto enc = load_hf_encoder(fixture(arch), /*with_mlm_head=*/has_mlm);
   enc->eval();
-  EXPECT_EQ(enc->config.architecture, arch);
+  EXPECT_EQ(to_string(enc->config.architecture), arch);
   torch::NoGradGuard no_grad;
   auto out = enc->forward(e["input_ids"], e["attention_mask"], e["token_type_ids"], true);
   ASSERT_EQ(out.hidden_states.size(), static_cast<size_t>(enc->config.num_layers + 1));

@@ -7,6 +7,7 @@
 #include "models/cross_encoder.h"
 #include "models/dual_encoder.h"
 #include "models/hf_weights.h"
+#include "tests/models/config_matrix.h"
 
 namespace sentzoo {
 namespace {
@@ -34,7 +35,7 @@ TEST(DualEncoder, SeparateTowersDifferAndSharedTowerIsOne) {
 TEST(DualEncoder, NestedConfigIsParsedStrictly) {
   nlohmann::json j = {{"encoder", roformer_v2_tiny()}, {"pooling", {{"mode", "cls"}}}};
   auto c = parse_dual_encoder_config(j);
-  EXPECT_EQ(c.encoder.architecture, "roformer_v2");
+  EXPECT_EQ(c.encoder.architecture, Architecture::kRoformerV2);
   EXPECT_EQ(c.pooling.mode, "cls");
   j["encoder"]["hiden_size"] = 8;
   EXPECT_THROW(parse_dual_encoder_config(j), std::invalid_argument);
@@ -76,17 +77,13 @@ TEST(CrossEncoder, ZeroSegmentsIgnoresTokenTypeIdsAndShapesFollowNumLabels) {
 
 // ---- config matrix: each single-flag variation builds, runs, and ignores padding ----
 
-struct Variation {
-  const char* name;
-  void (*apply)(EncoderConfig&);
-};
+using testing::Variation;
 
 class ConfigMatrix : public ::testing::TestWithParam<Variation> {};
 
 TEST_P(ConfigMatrix, ForwardIsFiniteAndPaddingFree) {
   torch::manual_seed(0);
-  auto c = bert_tiny();
-  GetParam().apply(c);
+  auto c = testing::varied_config(GetParam());
   c.validate();
   auto enc = make_encoder(c);
   enc->eval();
@@ -103,44 +100,12 @@ TEST_P(ConfigMatrix, ForwardIsFiniteAndPaddingFree) {
   }
 }
 
-INSTANTIATE_TEST_SUITE_P(
-    Flags,
-    ConfigMatrix,
-    ::testing::Values(
-        Variation{"pre_norm", [](EncoderConfig& c) { c.norm_position = "pre"; }},
-        Variation{"gelu_new", [](EncoderConfig& c) { c.hidden_act = "gelu_new"; }},
-        Variation{"relu", [](EncoderConfig& c) { c.hidden_act = "relu"; }},
-        Variation{"rotary", [](EncoderConfig& c) { c.position_embedding = "rotary"; }},
-        Variation{"no_bias", [](EncoderConfig& c) { c.use_bias = false; }},
-        Variation{"rms_norm", [](EncoderConfig& c) { c.norm_type = "rms_norm"; }},
-        Variation{"no_embedding_norm", [](EncoderConfig& c) { c.embedding_norm = false; }},
-        Variation{"no_pooler", [](EncoderConfig& c) { c.with_pooler = false; }},
-        Variation{"mlm_bert", [](EncoderConfig& c) { c.with_mlm_head = true; }},
-        Variation{"mlm_tied",
-                  [](EncoderConfig& c) {
-                    c.with_mlm_head = true;
-                    c.mlm_head = "tied";
-                  }},
-        Variation{"deepnorm_adam",
-                  [](EncoderConfig& c) {
-                    c.architecture = "deepnet";
-                    c.deepnorm = true;
-                    c.deepnorm_constants = "adam";
-                  }},
-        Variation{"deepnorm_fairseq",
-                  [](EncoderConfig& c) {
-                    c.architecture = "deepnet";
-                    c.deepnorm = true;
-                    c.deepnorm_init = "fairseq";
-                  }},
-        Variation{"deepnorm_xavier",
-                  [](EncoderConfig& c) {
-                    c.architecture = "deepnet";
-                    c.deepnorm = true;
-                    c.deepnorm_init = "xavier_normal";
-                  }},
-        Variation{"segments_1", [](EncoderConfig& c) { c.type_vocab_size = 1; }}),
-    [](const ::testing::TestParamInfo<Variation>& info) { return std::string(info.param.name); });
+INSTANTIATE_TEST_SUITE_P(Flags,
+                         ConfigMatrix,
+                         ::testing::ValuesIn(testing::config_variations()),
+                         [](const ::testing::TestParamInfo<Variation>& info) {
+                           return std::string(info.param.name);
+                         });
 
 }  // namespace
 }  // namespace sentzoo
@@ -158,7 +123,7 @@ TEST(HfConfig, TranslatesBertAndRoFormerV2AndRejectsUnsupportedOptions) {
                          {"hidden_act", "gelu"},
                          {"layer_norm_eps", 1e-12}};
   auto c = encoder_config_from_hf(bert);
-  EXPECT_EQ(c.architecture, "bert");
+  EXPECT_EQ(c.architecture, Architecture::kBert);
   EXPECT_EQ(c.head_dim(), 32);
   nlohmann::json v2 = bert;
   v2["model_type"] = "roformer";
@@ -166,10 +131,11 @@ TEST(HfConfig, TranslatesBertAndRoFormerV2AndRejectsUnsupportedOptions) {
   v2["use_bias"] = false;
   v2["hidden_act"] = "relu";
   c = encoder_config_from_hf(v2);
-  EXPECT_EQ(c.architecture, "roformer_v2");
-  EXPECT_EQ(c.norm_type, "rms_norm");
+  EXPECT_EQ(c.architecture, Architecture::kRoformerV2);
+  EXPECT_EQ(c.norm_type, NormType::kRmsNorm);
   EXPECT_FALSE(c.use_bias);
-  EXPECT_EQ(c.mlm_head, "tied");
+  EXPECT_EQ(c.mlm_head, MlmHeadType::kTied);
+  EXPECT_EQ(c.hidden_act, Activation::kRelu);
   bert["position_embedding_type"] = "relative_key";
   EXPECT_THROW(encoder_config_from_hf(bert), std::invalid_argument);
   v2["rotary_value"] = true;
@@ -178,8 +144,20 @@ TEST(HfConfig, TranslatesBertAndRoFormerV2AndRejectsUnsupportedOptions) {
                std::invalid_argument);
   // Our own writer's config.json round-trips exactly through the "sentzoo" object.
   auto d = deepnet_tiny();
-  d.deepnorm_init = "xavier_normal";
+  d.deepnorm_init = DeepNormInit::kXavierNormal;
   EXPECT_EQ(nlohmann::json(encoder_config_from_hf(encoder_config_to_hf(d))), nlohmann::json(d));
+  auto custom = bert_tiny();
+  custom.architecture = Architecture::kCustom;
+  custom.norm_position = NormPosition::kPre;
+  EXPECT_EQ(nlohmann::json(encoder_config_from_hf(encoder_config_to_hf(custom))),
+            nlohmann::json(custom));
+  EXPECT_EQ(hf_weight_name("final_norm.weight"), "sentzoo_final_norm.weight");
+  // A JunnYu RoFormer v1 config with use_bias false is no architecture (V2 needs rms_norm).
+  nlohmann::json v1 = v2;
+  v1.erase("rotary_value");
+  v1["norm_type"] = "layer_norm";
+  v1["use_bias"] = false;
+  EXPECT_THROW(encoder_config_from_hf(v1), std::invalid_argument);
 }
 
 }  // namespace
