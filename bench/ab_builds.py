@@ -29,14 +29,14 @@ def run_json(cmd):
     return json.loads(out.strip().splitlines()[-1])
 
 
-def bench_cells(threads):
+def bench_cells(threads, steps):
     cells = []
     for arch in ("bert", "roformer_v2", "deepnet"):
         cells.append(("train", arch, ["train", "--arch", arch, "--size", "small", "--seq", "128",
-                                      "--batch", "8", "--threads", str(threads), "--steps", "5",
+                                      "--batch", "8", "--threads", str(threads), "--steps", str(steps),
                                       "--warmup", "1"]))
         cells.append(("encode", arch, ["encode", "--arch", arch, "--size", "small", "--seq", "64",
-                                       "--batch", "32", "--threads", str(threads), "--steps", "5",
+                                       "--batch", "32", "--threads", str(threads), "--steps", str(steps),
                                        "--warmup", "1"]))
     return cells
 
@@ -70,6 +70,7 @@ def main():
     p.add_argument("--after-label", default="after")
     p.add_argument("--rounds", type=int, default=3)
     p.add_argument("--threads", type=int, default=os.cpu_count() or 1)
+    p.add_argument("--steps", type=int, default=5, help="measured steps per bench cell")
     p.add_argument("--finetune-steps", type=int, default=30)
     p.add_argument("--out", required=True, help="output path without extension (.json, .md)")
     a = p.parse_args()
@@ -80,7 +81,7 @@ def main():
     with tempfile.TemporaryDirectory() as work:
         for r in range(a.rounds):
             order = builds if r % 2 == 0 else builds[::-1]
-            for mode, arch, args in bench_cells(a.threads):
+            for mode, arch, args in bench_cells(a.threads, a.steps):
                 for key, build in order:
                     res = run_json([os.path.join(build, "sentzoo-bench"), "--mode"] + args)
                     raw.setdefault((mode, arch), {}).setdefault(key, []).append(res["sentences_per_s"])
@@ -105,9 +106,9 @@ def main():
     with open(a.out + ".json", "w") as f:
         json.dump({"meta": meta, "rows": rows}, f, indent=1)
     lines = ["# %s vs %s, side by side" % (a.after_label, a.before_label), "",
-             "Command: `python3 bench/ab_builds.py --before %s --after %s --rounds %d --threads %d`; "
-             "%s; CPU: %s; cells alternate the two builds every round, medians of %d runs." %
-             (a.before, a.after, a.rounds, a.threads, meta["date"], meta["cpu"], a.rounds), "",
+             "Command: `python3 bench/ab_builds.py --before %s --after %s --rounds %d --threads %d --steps %d`; "
+             "%s; CPU: %s; cells alternate the two builds every round, medians of %d runs (every run in the JSON)." %
+             (a.before, a.after, a.rounds, a.threads, a.steps, meta["date"], meta["cpu"], a.rounds), "",
              "| cell | arch | %s | %s | after / before |" % (a.before_label, a.after_label),
              "|---|---|---|---|---|"]
     for r in rows:

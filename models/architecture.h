@@ -3,8 +3,9 @@
 // data. The shared code (encoder_config.cpp, encoder.cpp, hf_weights.cpp) asks the spec and never
 // branches on the architecture itself. One family per file:
 //
-//   bert, roformer   models/bert.cpp          BERT (arXiv 1810.04805), RoFormer v1 (arXiv
-//   2104.09864) roformer_v2      models/roformer_v2.cpp   RoFormerV2 (kexue.fm/archives/8998)
+//   bert, roformer   models/bert.cpp          BERT (arXiv 1810.04805), RoFormer v1
+//                                             (arXiv 2104.09864)
+//   roformer_v2      models/roformer_v2.cpp   RoFormerV2 (kexue.fm/archives/8998)
 //   deepnet          models/deepnet.cpp       DeepNet / DeepNorm (arXiv 2203.00555)
 //   custom           models/custom.cpp        any combination the wiring can build
 //
