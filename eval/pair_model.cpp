@@ -8,7 +8,6 @@
 #include <algorithm>
 #include <atomic>
 #include <fstream>
-#include <numeric>
 
 #include "models/export.h"
 #include "models/model_folder.h"

@@ -82,6 +82,17 @@ void read_roformer_hf_keys(const nlohmann::json& hf, EncoderConfig& c) {
         "config.json: rotary_value=true is not supported (RoPE on q, k only)");
   if (hf.contains("use_bias")) c.use_bias = hf["use_bias"].get<bool>();
 }
+
+void write_roformer_hf_keys(const EncoderConfig& c,
+                            const char* model_type,
+                            const char* norm_type,
+                            nlohmann::json& j) {
+  j["model_type"] = model_type;
+  j["architectures"] = {"RoFormerModel"};
+  j["rotary_value"] = false;
+  j["use_bias"] = c.use_bias;
+  j["norm_type"] = norm_type;
+}
 }  // namespace detail
 
 namespace {
@@ -113,11 +124,7 @@ EncoderConfig roformer_from_hf(const nlohmann::json& hf) {
   return c;
 }
 void roformer_to_hf(const EncoderConfig& c, nlohmann::json& j) {
-  j["model_type"] = "roformer";
-  j["architectures"] = {"RoFormerModel"};
-  j["rotary_value"] = false;
-  j["use_bias"] = c.use_bias;
-  j["norm_type"] = "layer_norm";
+  detail::write_roformer_hf_keys(c, "roformer", "layer_norm", j);
 }
 
 }  // namespace

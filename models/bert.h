@@ -30,6 +30,12 @@ namespace detail {
 /// JunnYu's RoFormer config keys shared by v1 and V2: rotary_value must be false (RoPE on q, k
 /// only), use_bias read when present.
 void read_roformer_hf_keys(const nlohmann::json& hf, EncoderConfig& c);
+/// The same keys written back, with `model_type` and `norm_type` ("layer_norm" | "rms_norm") and
+/// architectures ["RoFormerModel"] (the layout JunnYu's package loads).
+void write_roformer_hf_keys(const EncoderConfig& c,
+                            const char* model_type,
+                            const char* norm_type,
+                            nlohmann::json& hf);
 }  // namespace detail
 
 }  // namespace sentzoo

@@ -120,11 +120,7 @@ void init_deepnet(TransformerEncoderImpl& enc) {
 
 // ---- Hugging Face config.json: no HF model type; read back through its "sentzoo" object ----
 void deepnet_to_hf(const EncoderConfig& c, nlohmann::json& j) {
-  j["model_type"] = "sentzoo-deepnet";
-  j["architectures"] = {"RoFormerModel"};
-  j["rotary_value"] = false;
-  j["use_bias"] = c.use_bias;
-  j["norm_type"] = "layer_norm";
+  detail::write_roformer_hf_keys(c, "sentzoo-deepnet", "layer_norm", j);
 }
 
 }  // namespace

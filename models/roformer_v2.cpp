@@ -99,11 +99,7 @@ EncoderConfig roformer_v2_from_hf(const nlohmann::json& hf) {
   return c;
 }
 void roformer_v2_to_hf(const EncoderConfig& c, nlohmann::json& j) {
-  j["model_type"] = "roformer";
-  j["architectures"] = {"RoFormerModel"};
-  j["rotary_value"] = false;
-  j["use_bias"] = c.use_bias;
-  j["norm_type"] = "rms_norm";
+  detail::write_roformer_hf_keys(c, "roformer", "rms_norm", j);
 }
 
 }  // namespace

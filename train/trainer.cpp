@@ -187,7 +187,22 @@ TrainResult run_training(const TrainRunConfig& config,
   const auto started = std::chrono::steady_clock::now();
   const int64_t first_step = state.step;
   Throughput throughput;
-  for (int64_t step = state.step; step < config.train.max_steps; ++step) {
+  int64_t step = state.step;
+  StepPlan plan;  // the same every step but for the active tasks
+  plan.grad_accum = config.train.grad_accum;
+  plan.autocast = config.train.amp != "off";
+  plan.amp_dtype = fp16 ? torch::kHalf : torch::kBFloat16;
+  plan.device = run.device.type();
+  plan.scaler = fp16 ? &scaler : nullptr;
+  plan.next_rows = [&](size_t t) {
+    auto rows = run.tasks[t].batcher->next();
+    for (int64_t r : rows) throughput.tokens += double(run.tasks[t].objective.train_lengths[r]);
+    return rows;
+  };
+  plan.seed = [&](size_t t, int64_t micro) {
+    return derived_seed(config.train.seed, kMaskingStream, (step * 64 + micro) * 64 + t);
+  };
+  for (; step < config.train.max_steps; ++step) {
     const double lr = config.optim.lr * lr_multiplier(schedule,
                                                       step,
                                                       config.train.max_steps,
@@ -199,25 +214,12 @@ TrainResult run_training(const TrainRunConfig& config,
     run.model->train();
     optimizer->zero_grad();
 
-    StepPlan plan;
+    plan.active.clear();
     if (config.multitask.tasks_per_step == "all") {
       for (size_t t = 0; t < run.tasks.size(); ++t) plan.active.push_back(t);
     } else {
       plan.active.push_back(sampler.task_at(step));
     }
-    plan.grad_accum = config.train.grad_accum;
-    plan.autocast = config.train.amp != "off";
-    plan.amp_dtype = fp16 ? torch::kHalf : torch::kBFloat16;
-    plan.device = run.device.type();
-    plan.scaler = fp16 ? &scaler : nullptr;
-    plan.next_rows = [&](size_t t) {
-      auto rows = run.tasks[t].batcher->next();
-      for (int64_t r : rows) throughput.tokens += double(run.tasks[t].objective.train_lengths[r]);
-      return rows;
-    };
-    plan.seed = [&](size_t t, int64_t micro) {
-      return derived_seed(config.train.seed, kMaskingStream, (step * 64 + micro) * 64 + t);
-    };
     const double step_loss =
         config.multitask.combiner.name == "sum"
             ? summed_loss_step(run.tasks, plan, *weighting)

@@ -7,8 +7,40 @@
 #include <cmath>
 
 #include "core/build_info.h"
+#include "models/model_folder.h"
 
 namespace sentzoo {
+
+TaskSplits tokenize_task(const ObjectiveContext& context, TokenizeSplit tokenize) {
+  const auto& spec = context.spec;
+  const int64_t max_length = context.config.tokenizer.max_length;  // e.g. 64
+  TaskSplits splits;
+  splits.train = std::make_shared<const TokenizedSplit>(
+      tokenize(context.train, context.tokenizer, max_length, spec.train));
+  splits.dev = std::make_shared<const TokenizedSplit>(
+      context.dev ? tokenize(*context.dev, context.tokenizer, max_length, spec.dev)
+                  : TokenizedSplit{});
+  return splits;
+}
+
+Objective objective_with_save(const ObjectiveContext& context,
+                              const TaskSplits& splits,
+                              std::shared_ptr<torch::nn::Module> module,
+                              nlohmann::json info,
+                              bool exportable) {
+  Objective objective;
+  objective.train_lengths = splits.train->lengths;
+  objective.has_dev = splits.dev->size() > 0;
+  objective.exportable = exportable;
+  objective.save = [encoder = context.encoder,
+                    module = std::move(module),
+                    info = std::move(info),
+                    tokenizer_file =
+                        context.tokenizer_file](const std::filesystem::path& dir) mutable {
+    save_trained_model(dir, *encoder, *module, info, tokenizer_file);
+  };
+  return objective;
+}
 
 EvalSettings eval_settings(const ObjectiveContext& context) {
   const auto& train = context.config.train;
@@ -93,13 +125,14 @@ void check_fits(const Loss& loss,
 
 }  // namespace
 
-Loss make_task_loss(const TaskSpec& spec,
+Loss make_task_loss(const ObjectiveContext& context,
                     int64_t embedding_dim,
                     bool gives_logits,
-                    const std::string& objective,
-                    const std::string& where) {
+                    const std::string& objective) {
+  const auto& spec = context.spec;
   Loss loss = make_loss_with_dim(spec, embedding_dim);
-  check_fits(loss, spec, gives_logits, objective, where);
+  check_fits(loss, spec, gives_logits, objective, fmt::format("task '{}'", spec.name));
+  if (loss.module) context.run_model.register_module(spec.name + "_loss", loss.module);
   return loss;
 }
 

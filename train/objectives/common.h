@@ -4,15 +4,39 @@
 
 #include <torch/torch.h>
 
+#include <memory>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
 #include "data/batch.h"
+#include "data/tokenized_split.h"
 #include "losses/make_loss.h"
 #include "train/objectives/objective.h"
 
 namespace sentzoo {
+
+/// A task's train and dev splits, tokenized into the shape its model reads (dev is empty
+/// without a dev set). Shared with the objective's closures, read-only.
+struct TaskSplits {
+  std::shared_ptr<const TokenizedSplit> train, dev;
+};
+using TokenizeSplit = TokenizedSplit (*)(const Dataset& data,
+                                         const Tokenizer& tokenizer,
+                                         int64_t max_length,
+                                         const std::string& source);
+/// Both splits of the context's task through `tokenize` (data/tokenized_split.h), cut at
+/// tokenizer.max_length.
+TaskSplits tokenize_task(const ObjectiveContext& context, TokenizeSplit tokenize);
+
+/// An Objective with what every kind fills alike: the training lengths, has_dev, exportable,
+/// and save, which writes `module` (holding the run's shared encoder) with sentzoo.json `info`
+/// as the model folder (models/model_folder.h). The kind adds loss and evaluate.
+Objective objective_with_save(const ObjectiveContext& context,
+                              const TaskSplits& splits,
+                              std::shared_ptr<torch::nn::Module> module,
+                              nlohmann::json info,
+                              bool exportable);
 
 /// How dev sets are scored: autocast as in training, batches of at least 64.
 struct EvalSettings {
@@ -43,13 +67,13 @@ void check_labels(const TaskSpec& spec,
                   const std::string& source,
                   bool training);
 
-/// make_loss for the task, checked to fit the objective: cross-encoder losses take logits
-/// (`gives_logits`), the others embeddings. `where` names the task in messages.
-Loss make_task_loss(const TaskSpec& spec,
+/// make_loss for the context's task, checked to fit the objective: cross-encoder losses take
+/// logits (`gives_logits`), the others embeddings. A loss with a trainable head (softmax) has
+/// it registered on the run model as "<task>_loss".
+Loss make_task_loss(const ObjectiveContext& context,
                     int64_t embedding_dim,
                     bool gives_logits,
-                    const std::string& objective,
-                    const std::string& where);
+                    const std::string& objective);
 
 /// Config checks every non-MLM objective shares: the loss exists, takes what the objective
 /// gives, and is not 'mlm'. Throws std::invalid_argument.

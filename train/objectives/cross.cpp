@@ -18,11 +18,9 @@ namespace {
 
 Objective build(const ObjectiveContext& ctx) {
   const auto& spec = ctx.spec;
-  const int64_t max_length = ctx.config.tokenizer.max_length;  // e.g. 64
-  auto train = std::make_shared<TokenizedSplit>(
-      tokenize_packed_pairs(ctx.train, ctx.tokenizer, max_length, spec.train));
-  auto dev = std::make_shared<TokenizedSplit>();
-  if (ctx.dev) *dev = tokenize_packed_pairs(*ctx.dev, ctx.tokenizer, max_length, spec.dev);
+  const TaskSplits splits = tokenize_task(ctx, tokenize_packed_pairs);
+  const auto& train = splits.train;
+  const auto& dev = splits.dev;
   check_labels(spec, spec.num_labels, train->labels, spec.train, /*training=*/true);
   if (dev->size() > 0) check_labels(spec, spec.num_labels, dev->labels, spec.dev, false);
 
@@ -36,15 +34,14 @@ Objective build(const ObjectiveContext& ctx) {
   CrossEncoder model(cc);
   model->encoder = model->replace_module("encoder", ctx.encoder);
   register_task_module(ctx.run_model, *model, ctx.encoder, spec.name);
-  const std::string where = fmt::format("task '{}'", spec.name);
   auto loss = std::make_shared<Loss>(
-      make_task_loss(spec, ctx.encoder->config.hidden_size, /*gives_logits=*/true, "cross", where));
-  if (loss->module) ctx.run_model.register_module(spec.name + "_loss", loss->module);
+      make_task_loss(ctx, ctx.encoder->config.hidden_size, /*gives_logits=*/true, "cross"));
 
-  Objective objective;
-  objective.train_lengths = train->lengths;
-  objective.has_dev = dev->size() > 0;
-  objective.exportable = true;
+  nlohmann::json info = base_model_info(ctx, "cross");
+  info["num_labels"] = cc.num_labels;
+  info["head_input"] = cc.head_input;
+  info["zero_segments"] = cc.zero_segments;
+  Objective objective = objective_with_save(ctx, splits, model.ptr(), info, /*exportable=*/true);
   const CollateOptions collate = train_collate(ctx);
   const torch::Device device = ctx.device;
   objective.loss = [=](const std::vector<int64_t>& rows, uint64_t /*seed*/) mutable {
@@ -71,14 +68,6 @@ Objective build(const ObjectiveContext& ctx) {
       scored.scores = to_vector(logits);
     }
     return evaluate_scored_pairs(scored, std::nullopt);
-  };
-  nlohmann::json info = base_model_info(ctx, "cross");
-  info["num_labels"] = cc.num_labels;
-  info["head_input"] = cc.head_input;
-  info["zero_segments"] = cc.zero_segments;
-  const std::filesystem::path tokenizer_file = ctx.tokenizer_file;
-  objective.save = [=](const std::filesystem::path& dir) mutable {
-    save_trained_model(dir, *model->encoder, *model, info, tokenizer_file);
   };
   return objective;
 }

@@ -56,11 +56,9 @@ Metrics triplet_metrics(DualEncoder& model,
 
 Objective build(const ObjectiveContext& ctx) {
   const auto& spec = ctx.spec;
-  const int64_t max_length = ctx.config.tokenizer.max_length;  // e.g. 64
-  auto train = std::make_shared<TokenizedSplit>(
-      tokenize_sides(ctx.train, ctx.tokenizer, max_length, spec.train));
-  auto dev = std::make_shared<TokenizedSplit>();
-  if (ctx.dev) *dev = tokenize_sides(*ctx.dev, ctx.tokenizer, max_length, spec.dev);
+  const TaskSplits splits = tokenize_task(ctx, tokenize_sides);
+  const auto& train = splits.train;
+  const auto& dev = splits.dev;
   // softmax's classes (0 = unknown: only checked to be integers >= 0).
   const int64_t classes =
       spec.loss.params.is_object() ? spec.loss.params.value("num_labels", int64_t{0}) : 0;
@@ -76,9 +74,8 @@ Objective build(const ObjectiveContext& ctx) {
   register_task_module(ctx.run_model, *model, ctx.encoder, spec.name);
   const int64_t embedding_dim =
       dc.pooling.dense_dim > 0 ? dc.pooling.dense_dim : ctx.encoder->config.hidden_size;
-  const std::string where = fmt::format("task '{}'", spec.name);
-  auto loss = std::make_shared<Loss>(
-      make_task_loss(spec, embedding_dim, /*gives_logits=*/false, "dual", where));
+  auto loss =
+      std::make_shared<Loss>(make_task_loss(ctx, embedding_dim, /*gives_logits=*/false, "dual"));
   if (loss->input == LossInput::kPairEmbeddings && train->triplets) {
     throw std::invalid_argument(
         fmt::format("task '{}' ({}): loss '{}' needs labelled pairs, but triplet data has no "
@@ -94,12 +91,11 @@ Objective build(const ObjectiveContext& ctx) {
         spec.name,
         spec.train));
   }
-  if (loss->module) ctx.run_model.register_module(spec.name + "_loss", loss->module);
 
-  Objective objective;
-  objective.train_lengths = train->lengths;
-  objective.has_dev = dev->size() > 0;
-  objective.exportable = true;
+  nlohmann::json info = base_model_info(ctx, "dual");
+  info["pooling"] = dc.pooling;
+  info["shared_towers"] = dc.shared;
+  Objective objective = objective_with_save(ctx, splits, model.ptr(), info, /*exportable=*/true);
   const CollateOptions collate = train_collate(ctx);
   const torch::Device device = ctx.device;
   objective.loss = [=](const std::vector<int64_t>& rows, uint64_t /*seed*/) mutable {
@@ -121,13 +117,6 @@ Objective build(const ObjectiveContext& ctx) {
     auto v = encode(model, dev->b, settings, 1);
     const auto scores = F::cosine_similarity(u, v, F::CosineSimilarityFuncOptions().dim(1));
     return evaluate_scored_pairs({to_vector(scores), {}, dev->labels}, std::nullopt);
-  };
-  nlohmann::json info = base_model_info(ctx, "dual");
-  info["pooling"] = dc.pooling;
-  info["shared_towers"] = dc.shared;
-  const std::filesystem::path tokenizer_file = ctx.tokenizer_file;
-  objective.save = [=](const std::filesystem::path& dir) mutable {
-    save_trained_model(dir, *model->tower, *model, info, tokenizer_file);
   };
   return objective;
 }

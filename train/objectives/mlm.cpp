@@ -47,16 +47,12 @@ torch::Tensor mlm_loss(TransformerEncoder& encoder,
 }
 
 Objective build(const ObjectiveContext& ctx) {
-  const auto& spec = ctx.spec;
-  const int64_t max_length = ctx.config.tokenizer.max_length;  // e.g. 128
-  auto train = std::make_shared<TokenizedSplit>(
-      tokenize_texts(ctx.train, ctx.tokenizer, max_length, spec.train));
-  auto dev = std::make_shared<TokenizedSplit>();
-  if (ctx.dev) *dev = tokenize_texts(*ctx.dev, ctx.tokenizer, max_length, spec.dev);
-
-  Objective objective;
-  objective.train_lengths = train->lengths;
-  objective.has_dev = dev->size() > 0;
+  const TaskSplits splits = tokenize_task(ctx, tokenize_texts);
+  const auto& train = splits.train;
+  const auto& dev = splits.dev;
+  // The folder holds the encoder with its MLM head: no head of its own.
+  Objective objective = objective_with_save(
+      ctx, splits, ctx.encoder.ptr(), base_model_info(ctx, "mlm"), /*exportable=*/false);
   TransformerEncoder encoder = ctx.encoder;
   const SpecialIds special = ctx.tokenizer.special();
   const CollateOptions collate = train_collate(ctx);
@@ -80,11 +76,6 @@ Objective build(const ObjectiveContext& ctx) {
     metrics.primary = "mlm_loss";
     metrics.greater_is_better = false;
     return metrics;
-  };
-  const nlohmann::json info = base_model_info(ctx, "mlm");
-  const std::filesystem::path tokenizer_file = ctx.tokenizer_file;
-  objective.save = [=](const std::filesystem::path& dir) mutable {
-    save_trained_model(dir, *encoder, *encoder, info, tokenizer_file);
   };
   return objective;
 }
