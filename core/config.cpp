@@ -4,8 +4,9 @@
 #include <fmt/ranges.h>
 
 #include <algorithm>
-#include <fstream>
-#include <sstream>
+#include <cmath>
+#include <cstdint>
+#include <limits>
 
 namespace sentzoo {
 
@@ -21,48 +22,64 @@ void require_known_key(const std::string& key,
       known.empty() ? std::string("no keys") : fmt::format("{}", fmt::join(known, ", "))));
 }
 
+namespace {
+// The kind of value `known` (a default) asks for, or nullptr when `given` is one.
+const char* type_mismatch(const nlohmann::json& given, const nlohmann::json& known) {
+  if (known.is_number_unsigned()) {
+    const bool fits = given.is_number_unsigned() ||
+                      (given.is_number_integer() && given.get<int64_t>() >= 0);
+    return fits ? nullptr : "a non-negative integer";
+  }
+  if (known.is_number_integer()) {
+    const bool fits = given.is_number_integer() &&
+                      (!given.is_number_unsigned() ||
+                       given.get<uint64_t>() <= uint64_t{std::numeric_limits<int64_t>::max()});
+    return fits ? nullptr : "an integer";
+  }
+  if (known.is_number_float()) return given.is_number() ? nullptr : "a number";
+  if (known.is_boolean()) return given.is_boolean() ? nullptr : "true or false";
+  if (known.is_string()) return given.is_string() ? nullptr : "a string";
+  if (known.is_object() && !known.empty()) return given.is_object() ? nullptr : "an object";
+  return nullptr;  // null defaults (optional fields), arrays, free-form maps: their parser checks
+}
+
+void check_finite(const nlohmann::json& given, const std::string& path) {
+  if (given.is_number_float() && !std::isfinite(given.get<double>()))
+    throw std::invalid_argument(fmt::format("{}: expected a finite number, found {}", path,
+                                            given.get<double>()));
+  if (given.is_structured())
+    for (const auto& item : given.items())
+      check_finite(item.value(),
+                   given.is_array() ? fmt::format("{}[{}]", path, item.key())
+                                    : path + "." + item.key());
+}
+}  // namespace
+
 void check_known_keys(const nlohmann::json& given,
                       const nlohmann::json& known,
                       const std::string& path) {
+  check_finite(given, path);
   if (!given.is_object() || !known.is_object() || known.empty()) return;
   std::vector<std::string> names;
   for (const auto& k : known.items()) names.push_back(k.key());
   for (const auto& item : given.items()) {
     require_known_key(item.key(), names, path);
-    check_known_keys(item.value(), known.at(item.key()), path + "." + item.key());
+    const auto& default_value = known.at(item.key());
+    const std::string where = path + "." + item.key();
+    if (const char* expected = type_mismatch(item.value(), default_value)) {
+      throw std::invalid_argument(fmt::format(
+          "{}: expected {}, found {}", where, expected, excerpt(item.value().dump())));
+    }
+    check_known_keys(item.value(), default_value, where);
   }
 }
 }  // namespace detail
-
-nlohmann::json read_json_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw std::runtime_error(fmt::format("{}: cannot open file", path));
-  std::stringstream buffer;
-  buffer << in.rdbuf();
-  const std::string text = buffer.str();
-  try {
-    return nlohmann::json::parse(text);
-  } catch (const nlohmann::json::parse_error& e) {
-    // e.byte is 1-based; turn it into line:column.
-    size_t line = 1, column = 1;
-    for (size_t i = 0; i + 1 < e.byte && i < text.size(); ++i) {
-      if (text[i] == '\n') {
-        ++line;
-        column = 1;
-      } else {
-        ++column;
-      }
-    }
-    throw std::runtime_error(
-        fmt::format("{}:{}:{}: invalid JSON: {}", path, line, column, e.what()));
-  }
-}
 
 void apply_override(nlohmann::json& j, const std::string& assignment) {
   const auto eq = assignment.find('=');
   if (eq == std::string::npos || eq == 0) {
     throw std::invalid_argument(
-        fmt::format("--set: expected key.path=value, found '{}'", assignment));
+        fmt::format("--set: expected key.path=value, found '{}'", excerpt(assignment)));
   }
   const std::string key = assignment.substr(0, eq);
   const std::string value = assignment.substr(eq + 1);
@@ -75,7 +92,7 @@ void apply_override(nlohmann::json& j, const std::string& assignment) {
         key.substr(start, dot == std::string::npos ? std::string::npos : dot - start);
     walked += (walked.empty() ? "" : ".") + part;
     if (!node->is_object() || !node->contains(part)) {
-      throw std::invalid_argument(fmt::format("--set {}: unknown key '{}'", assignment, walked));
+      throw std::invalid_argument(fmt::format("--set {}: unknown key '{}'", excerpt(assignment), walked));
     }
     node = &(*node)[part];
     if (dot == std::string::npos) break;
@@ -83,7 +100,8 @@ void apply_override(nlohmann::json& j, const std::string& assignment) {
   }
   auto fail = [&](const char* expected) {
     return std::invalid_argument(fmt::format(
-        "--set {}: expected {} for '{}', found '{}'", assignment, expected, key, value));
+        "--set {}: expected {} for '{}', found '{}'", excerpt(assignment), expected, key,
+        excerpt(value)));
   };
   // std::stoll/stod throw std::invalid_argument ("stoll") themselves: parse into a flag first.
   bool parsed = true;
@@ -107,7 +125,7 @@ void apply_override(nlohmann::json& j, const std::string& assignment) {
     } catch (const std::logic_error&) {
       parsed = false;
     }
-    if (!parsed || used != value.size()) throw fail("a number");
+    if (!parsed || used != value.size() || !std::isfinite(v)) throw fail("a finite number");
     *node = v;
   } else if (node->is_string()) {
     *node = value;

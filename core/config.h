@@ -9,6 +9,8 @@
 #include <string>
 #include <vector>
 
+#include "core/json_text.h"  // read_json_file, for every config reader
+
 namespace sentzoo {
 
 namespace detail {
@@ -21,6 +23,8 @@ void require_known_key(const std::string& key,
 
 /// Throws std::invalid_argument for the first key of `given` that `known` lacks, recursing into
 /// objects. An empty object in `known` is a free-form map (e.g. a label map) and is not checked.
+/// Scalars must have the type of their default, exactly: an integer field takes no 8.7, an
+/// unsigned one no -1, a number no string; every number must be finite.
 void check_known_keys(const nlohmann::json& given,
                       const nlohmann::json& known,
                       const std::string& path);
@@ -44,9 +48,6 @@ T parse_config(const nlohmann::json& j, const std::string& what) {
   config.validate();
   return config;
 }
-
-/// Reads a JSON file; syntax errors name `path:line:column`.
-nlohmann::json read_json_file(const std::string& path);
 
 /// Applies one `key.path=value` override in place. The key must exist; the value is parsed as
 /// the existing value's type (integer, number, bool, string; JSON for arrays and objects).

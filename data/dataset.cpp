@@ -1,5 +1,6 @@
 #include "data/dataset.h"
 
+#include <cmath>
 #include <fmt/format.h>
 
 #include <cstdlib>
@@ -57,7 +58,13 @@ bool parse_label(std::string_view field,
   if (spec.label_map.empty()) {
     if (parse_number(word, out)) {
       out *= spec.label_scale;
-      return true;
+      if (std::isfinite(out)) return true;
+      errors.fail(line,
+                  fmt::format("expected a label that stays finite after label_scale {}, found "
+                              "'{}'",
+                              spec.label_scale,
+                              word));
+      return false;
     }
     errors.fail(line,
                 fmt::format("expected a numeric label, found '{}' (word labels need "
@@ -69,7 +76,10 @@ bool parse_label(std::string_view field,
   for (const auto& [name, id] : spec.label_map) {
     if (ascii_iequal(name, word)) {
       out = id * spec.label_scale;
-      return true;
+      if (std::isfinite(out)) return true;
+      errors.fail(line, fmt::format("expected a finite label, found {} * label_scale {}", id,
+                                    spec.label_scale));
+      return false;
     }
     known += (known.empty() ? "" : ", ") + name;
   }
@@ -145,7 +155,8 @@ Dataset read_dataset(const DatasetSpec& spec) {
     throw std::runtime_error(
         fmt::format("{}: no such data file (spec path {})", out.report.path, base));
   }
-  std::string bytes = detail::read_whole_file(out.report.path);
+  std::string bytes =
+      detail::normalize_line_endings(detail::read_whole_file(out.report.path), out.report.path);
   detail::RecordErrors errors(spec, out.report);
   if (spec.encoding == "latin1") {
     bytes = detail::latin1_to_utf8(bytes);

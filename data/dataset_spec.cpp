@@ -1,5 +1,6 @@
 #include "data/dataset_spec.h"
 
+#include <cmath>
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -95,6 +96,10 @@ void DatasetSpec::validate() const {
     throw std::invalid_argument(fmt::format(
         "DatasetSpec: unknown format '{}' (expected one of: {})", format, joined(formats)));
   if (path.empty()) throw std::invalid_argument("DatasetSpec: path is empty");
+  if (!std::isfinite(label_scale) || label_scale == 0)
+    throw std::invalid_argument(
+        fmt::format("DatasetSpec: label_scale must be a finite non-zero number, found {}",
+                    label_scale));
   if (on_error != "fail" && on_error != "skip")
     throw std::invalid_argument("DatasetSpec: on_error must be fail or skip, found '" + on_error +
                                 "'");
@@ -211,13 +216,13 @@ nlohmann::json dataset_spec_to_json(const DatasetSpec& spec) {
 
 DatasetSpec parse_dataset_spec(const std::string& text) {
   const std::string_view trimmed = detail::trim_ascii(text);
-  const std::string what = "dataset spec '" + text + "'";
+  const std::string what = "dataset spec '" + excerpt(text) + "'";
   if (!trimmed.empty() && trimmed.front() == '{') {
     nlohmann::json j;
     try {
-      j = nlohmann::json::parse(trimmed);
-    } catch (const nlohmann::json::exception& e) {
-      throw std::invalid_argument(what + ": " + e.what());
+      j = parse_json_text(trimmed, what);
+    } catch (const std::runtime_error& e) {
+      throw std::invalid_argument(e.what());
     }
     return dataset_spec_from_json(j);
   }

@@ -110,6 +110,25 @@ bool parse_number(std::string_view s, double& out) {
   return true;
 }
 
+std::string normalize_line_endings(std::string bytes, const std::string& path) {
+  if (bytes.find('\r') == std::string::npos) return bytes;
+  if (bytes.find('\n') == std::string::npos) {
+    for (char& c : bytes)
+      if (c == '\r') c = '\n';
+    return bytes;
+  }
+  int64_t line = 1;
+  for (size_t i = 0; i < bytes.size(); ++i) {
+    if (bytes[i] == '\n') ++line;
+    if (bytes[i] == '\r' && (i + 1 == bytes.size() || bytes[i + 1] != '\n'))
+      throw std::runtime_error(
+          path + ":" + std::to_string(line) +
+          ": expected LF or CRLF line endings, found a carriage return inside a line (mixed "
+          "line endings; convert the file, e.g. with dos2unix)");
+  }
+  return bytes;
+}
+
 bool LineCursor::next(std::string_view& line) {
   if (pos_ >= text_.size()) return false;
   size_t nl = text_.find('\n', pos_);

@@ -32,6 +32,11 @@ bool is_blank(std::string_view s);
 /// Parses a finite decimal number ("1", "4.25", "-0.5e1"), surrounding ASCII whitespace allowed.
 bool parse_number(std::string_view s, double& out);
 
+/// `bytes` with classic Mac line endings (CR only, no LF anywhere) turned into LF, so a CR-only
+/// file reads as its lines instead of one record. A CR that ends no line in a file of LF or CRLF
+/// lines (mixed endings) throws std::runtime_error "path:line: ...". Unchanged otherwise.
+std::string normalize_line_endings(std::string bytes, const std::string& path);
+
 /// Walks a buffer line by line: '\n' ends a line, one trailing '\r' is dropped (CRLF).
 class LineCursor {
  public:

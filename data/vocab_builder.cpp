@@ -8,6 +8,7 @@
 #include <stdexcept>
 #include <unordered_map>
 
+#include "io/atomic_file.h"
 #include "data/wordpiece.h"
 
 namespace sentzoo {
@@ -51,10 +52,9 @@ std::vector<std::string> build_vocab(const std::vector<std::filesystem::path>& c
 }
 
 void write_vocab(const std::vector<std::string>& tokens, const std::filesystem::path& path) {
-  std::ofstream out(path, std::ios::binary);
-  if (!out) throw std::runtime_error(fmt::format("{}: cannot write vocabulary", path.string()));
-  for (const auto& t : tokens) out << t << '\n';
-  if (!out) throw std::runtime_error(fmt::format("{}: write failed", path.string()));
+  std::string bytes;
+  for (const auto& t : tokens) bytes += t + '\n';
+  write_file_atomic(path, bytes);
 }
 
 }  // namespace sentzoo

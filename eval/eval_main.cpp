@@ -10,6 +10,7 @@
 #include "data/dataset.h"
 #include "eval/compare.h"
 #include "eval/pair_eval.h"
+#include "io/atomic_file.h"
 
 namespace {
 
@@ -29,9 +30,7 @@ std::vector<sentzoo::PairExample> read_pairs_arg(const std::string& text) {
 
 void write_json(const nlohmann::json& j, const cxxopts::ParseResult& args) {
   if (args.count("json")) {
-    std::ofstream out(args["json"].as<std::string>());
-    out << j.dump(2) << "\n";
-    if (!out) throw std::runtime_error(args["json"].as<std::string>() + ": cannot write");
+    sentzoo::write_file_atomic(args["json"].as<std::string>(), j.dump(2) + "\n");
   } else {
     fmt::print("{}\n", j.dump(2));
   }

@@ -1,6 +1,7 @@
 // sentzoo-export (eval/export_model.h).
 
 #include "eval/export_model.h"
+#include "core/json_text.h"
 
 #include <fmt/format.h>
 
@@ -20,9 +21,8 @@ namespace fs = std::filesystem;
 namespace {
 
 nlohmann::json read_json_or_empty(const fs::path& p) {
-  std::ifstream in(p);
-  if (!in) return nlohmann::json::object();
-  return nlohmann::json::parse(in);
+  if (!fs::exists(p)) return nlohmann::json::object();
+  return read_json_file(p.string());
 }
 
 fs::path tokenizer_file(const fs::path& dir) {
@@ -74,9 +74,7 @@ void save_sentence_transformer(DualEncoderImpl& model,
   const bool lower = meta.value("lowercase", true);
   const int64_t max_length = meta.value("max_length", int64_t{512});
   auto write = [](const fs::path& p, const nlohmann::json& j) {
-    std::ofstream out(p);
-    out << j.dump(2) << "\n";
-    if (!out) throw std::runtime_error(fmt::format("{}: cannot write", p.string()));
+    write_file_checked(p, j.dump(2) + "\n");
   };
   write_directory_atomic(dir, [&](const fs::path& tmp) {
     save_hf_encoder(*model.tower, tmp.string());

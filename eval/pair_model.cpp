@@ -9,6 +9,7 @@
 #include <atomic>
 #include <fstream>
 
+#include "io/atomic_file.h"
 #include "models/export.h"
 #include "models/model_folder.h"
 
@@ -31,11 +32,7 @@ std::shared_ptr<Tokenizer> tokenizer_from_bytes(const std::string& bytes,
   static std::atomic<int> counter{0};
   const fs::path tmp =
       fs::temp_directory_path() / fmt::format("sentzoo-tok-{}-{}{}", ::getpid(), counter++, ext);
-  {
-    std::ofstream out(tmp, std::ios::binary);
-    out << bytes;
-    if (!out) throw std::runtime_error(fmt::format("{}: cannot write", tmp.string()));
-  }
+  write_file_checked(tmp, bytes);
   try {
     std::shared_ptr<Tokenizer> t = load_tokenizer(tmp, tokenizer_options(meta));
     fs::remove(tmp);

@@ -8,9 +8,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <fstream>
+#include <iterator>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -113,10 +115,91 @@ void call(const detail::AtomicStageHook& hook, std::string_view stage) {
 
 }  // namespace
 
+void write_file_checked(const fs::path& path, std::string_view bytes) {
+  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+  if (fd < 0) fail(path, "open for writing");
+  const auto fail_closing = [&](const char* what) {
+    const int e = errno;
+    ::close(fd);
+    errno = e;
+    fail(path, what);
+  };
+  size_t done = 0;
+  while (done < bytes.size()) {
+    const size_t chunk = std::min<size_t>(bytes.size() - done, size_t{1} << 30);
+    const ssize_t n = ::write(fd, bytes.data() + done, chunk);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) {
+      if (n == 0) errno = EIO;
+      fail_closing("write");
+    }
+    done += static_cast<size_t>(n);
+  }
+  struct stat st {};
+  if (::fstat(fd, &st) != 0) fail_closing("fstat");
+  // Devices, FIFOs and sockets have nothing to make durable (fsync would fail with EINVAL).
+  if (S_ISREG(st.st_mode) && ::fsync(fd) != 0) fail_closing("fsync");
+  if (::close(fd) != 0) fail(path, "close");  // NFS and some FUSE file systems report here
+}
+
+namespace {
+
+// Where a write to `path` lands: symlinks followed (a dangling one names the file to create).
+fs::path follow_symlinks(fs::path path) {
+  for (int hops = 0; hops < 40; ++hops) {
+    std::error_code ec;
+    if (!fs::is_symlink(fs::symlink_status(path, ec))) return path;
+    const fs::path target = fs::read_symlink(path);
+    path = target.is_absolute() ? target : parent_of(path) / target;
+  }
+  errno = ELOOP;
+  fail(path, "following symlinks");
+}
+
+enum class OutputKind { kReplaceable, kInPlace };
+
+// Regular files and missing paths are replaced by rename; devices, FIFOs and sockets must keep
+// their inode (renaming over /dev/null as root would destroy it), so they are written in place.
+OutputKind output_kind(const fs::path& path) {
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0) {
+    if (errno == ENOENT) return OutputKind::kReplaceable;
+    fail(path, "stat");
+  }
+  if (S_ISREG(st.st_mode)) return OutputKind::kReplaceable;
+  if (S_ISDIR(st.st_mode))
+    throw std::runtime_error(
+        fmt::format("{}: expected a file to write, found a directory", path.string()));
+  return OutputKind::kInPlace;
+}
+
+std::string read_and_remove(const fs::path& tmp) {
+  std::ifstream in(tmp, std::ios::binary);
+  std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  const bool ok = !in.bad();
+  remove_quietly(tmp);
+  if (!ok) throw std::runtime_error(fmt::format("{}: read back failed", tmp.string()));
+  return bytes;
+}
+
+}  // namespace
+
 void detail::write_file_atomic(const fs::path& target,
                                const std::function<void(const fs::path&)>& write,
                                const AtomicStageHook& hook) {
-  const fs::path path = clean(target);
+  const fs::path path = follow_symlinks(clean(target));
+  if (output_kind(path) == OutputKind::kInPlace) {
+    // The writer still writes a regular file (it may seek); its bytes are then copied in.
+    const fs::path tmp = make_temp(fs::temp_directory_path() / "sentzoo-output", "tmp", false);
+    try {
+      write(tmp);
+    } catch (...) {
+      remove_quietly(tmp);
+      throw;
+    }
+    write_file_checked(path, read_and_remove(tmp));
+    return;
+  }
   const fs::path tmp = make_temp(path, "tmp", /*directory=*/false);
   try {
     write(tmp);
@@ -138,19 +221,14 @@ void write_file_atomic(const fs::path& path, const std::function<void(const fs::
 }
 
 void write_file_atomic(const fs::path& path, std::string_view bytes) {
-  write_file_atomic(path, [&](const fs::path& tmp) {
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
-    out.close();
-    if (!out) throw std::runtime_error(fmt::format("{}: write failed", tmp.string()));
-  });
+  write_file_atomic(path, [&](const fs::path& tmp) { write_file_checked(tmp, bytes); });
 }
 
 void detail::write_directory_atomic(const fs::path& target,
                                     const std::function<void(const fs::path&)>& fill,
                                     const AtomicStageHook& hook,
                                     bool allow_exchange) {
-  const fs::path dir = clean(target);
+  const fs::path dir = follow_symlinks(clean(target));  // replace the linked directory
   if (fs::exists(dir) && !fs::is_directory(dir))
     throw std::runtime_error(fmt::format("{}: exists and is not a directory", dir.string()));
   const fs::path tmp = make_temp(dir, "tmp", /*directory=*/true);

@@ -9,13 +9,21 @@
 
 namespace sentzoo {
 
-/// Writes `path` atomically: `write(tmp)` creates the content at `tmp` (any writer: ofstream,
-/// torch::save, ...), then tmp is fsynced, renamed over `path` and the directory fsynced. If
+/// Writes `path` atomically: `write(tmp)` creates the content at `tmp` (any writer whose own
+/// errors throw), then tmp is fsynced, renamed over `path` and the directory fsynced. If
 /// `write` throws, tmp is removed, `path` is untouched and the exception propagates.
+/// Only a regular file (or a missing path) is replaced: a symlink is followed and its target
+/// replaced, an existing device, FIFO or socket (e.g. /dev/null, /dev/stdout) is written in
+/// place, a directory is an error.
 void write_file_atomic(const std::filesystem::path& path,
                        const std::function<void(const std::filesystem::path& tmp)>& write);
-/// Writes `bytes` to `path` atomically.
+/// Writes `bytes` to `path` atomically (write_file_checked into the temporary).
 void write_file_atomic(const std::filesystem::path& path, std::string_view bytes);
+
+/// Creates or truncates `path` and writes `bytes` with every write(2), fsync(2) (regular files)
+/// and close(2) checked: a full disk or an I/O error throws std::runtime_error naming `path`
+/// and the system's reason, e.g. "out/model.safetensors: write failed: No space left on device".
+void write_file_checked(const std::filesystem::path& path, std::string_view bytes);
 
 /// Replaces the directory `dir` atomically: `fill(tmp)` writes files into `<dir>.tmp-XXXXXX/`,
 /// every file and directory in it is fsynced, then it is exchanged with `dir` in one

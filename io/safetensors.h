@@ -16,7 +16,11 @@ using TensorMap = std::map<std::string, torch::Tensor>;
 TensorMap read_safetensors(const std::string& path);
 /// Metadata strings of the header ("__metadata__"), empty if absent.
 std::map<std::string, std::string> read_safetensors_metadata(const std::string& path);
-/// Writes tensors (sorted by name, contiguous, CPU) with optional string metadata.
+/// The bytes of a safetensors file holding `tensors` (sorted by name, contiguous, CPU).
+std::string safetensors_bytes(const TensorMap& tensors,
+                              const std::map<std::string, std::string>& metadata = {
+                                  {"format", "pt"}});
+/// Writes safetensors_bytes to `path` with checked writes (io/atomic_file.h write_file_checked).
 void write_safetensors(const std::string& path,
                        const TensorMap& tensors,
                        const std::map<std::string, std::string>& metadata = {{"format", "pt"}});

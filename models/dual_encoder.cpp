@@ -2,6 +2,7 @@
 // Normalize).
 
 #include "models/dual_encoder.h"
+#include "core/json_text.h"
 
 #include <fmt/format.h>
 
@@ -91,13 +92,7 @@ void DualEncoderImpl::script(ScriptWriter& s) const {
 
 namespace {
 nlohmann::json read_json(const std::filesystem::path& path) {
-  std::ifstream in(path);
-  if (!in) throw std::runtime_error(fmt::format("{}: cannot open", path.string()));
-  try {
-    return nlohmann::json::parse(in);
-  } catch (const nlohmann::json::exception& e) {
-    throw std::runtime_error(fmt::format("{}: invalid JSON: {}", path.string(), e.what()));
-  }
+  return read_json_file(path.string());
 }
 }  // namespace
 

@@ -4,6 +4,7 @@
 // the same ATen ops in the same order, so fp32 outputs agree to rounding.
 
 #include "models/export.h"
+#include "core/json_text.h"
 
 #include <fmt/format.h>
 
@@ -69,10 +70,18 @@ void save_torchscript(torch::jit::Module& module, const fs::path& path, const Ex
     std::ostringstream bytes;
     bytes << in.rdbuf();
     const bool spm = files.tokenizer.extension() == ".model";
+    if (bytes.str().empty())  // an empty extra file reads back as absent: nothing could load it
+      throw std::runtime_error(
+          fmt::format("{}: empty tokenizer file; the export needs a vocabulary",
+                      files.tokenizer.string()));
     extra[spm ? "sentencepiece.model" : "vocab.txt"] = bytes.str();
   }
   if (!path.parent_path().empty()) fs::create_directories(path.parent_path());
-  write_file_atomic(path, [&](const fs::path& tmp) { module.save(tmp.string(), extra); });
+  // Serialised in memory (LibTorch's file writer can throw from its destructor on a full disk),
+  // then written checked.
+  std::ostringstream archive;
+  module.save(archive, extra);
+  write_file_atomic(path, std::move(archive).str());
 }
 
 LoadedTorchScript load_torchscript(const fs::path& path) {
@@ -93,7 +102,7 @@ LoadedTorchScript load_torchscript(const fs::path& path) {
     throw std::runtime_error(
         fmt::format("{}: TorchScript archive without metadata.json (not written by sentzoo-export)",
                     path.string()));
-  out.metadata = nlohmann::json::parse(out.files["metadata.json"]);
+  out.metadata = parse_json_text(out.files["metadata.json"], path.string() + ":metadata.json");
   return out;
 }
 

@@ -3,6 +3,8 @@
 // family's spec (models/architecture.h).
 
 #include "models/hf_weights.h"
+#include "io/atomic_file.h"
+#include "core/json_text.h"
 
 #include <fmt/format.h>
 #include <torch/csrc/jit/serialization/pickle.h>
@@ -179,6 +181,12 @@ void load_hf_weights(TransformerEncoderImpl& enc,
                                        fmt::join(item.value().sizes(), "x")));
       continue;
     }
+    if (!it->second.is_floating_point()) {  // an F32 tensor relabelled I32 would load garbage
+      mismatched.push_back(fmt::format("{} (file dtype {}, expected floating point)",
+                                       hf,
+                                       c10::toString(it->second.scalar_type())));
+      continue;
+    }
     item.value().copy_(it->second.to(item.value().scalar_type()));
   }
   for (const auto& [k, v] : by_name) {
@@ -255,14 +263,7 @@ TensorMap read_hf_weight_file(const std::string& dir) {
 
 TransformerEncoder load_hf_encoder(const std::string& dir, bool with_mlm_head) {
   const std::string config_path = (std::filesystem::path(dir) / "config.json").string();
-  std::ifstream in(config_path);
-  if (!in) throw std::runtime_error(fmt::format("{}: cannot open", config_path));
-  nlohmann::json hf;
-  try {
-    hf = nlohmann::json::parse(in);
-  } catch (const nlohmann::json::exception& e) {
-    throw std::runtime_error(fmt::format("{}: invalid JSON: {}", config_path, e.what()));
-  }
+  const nlohmann::json hf = read_json_file(config_path);
   EncoderConfig config;
   try {
     config = encoder_config_from_hf(hf);
@@ -284,9 +285,7 @@ void save_hf_encoder(TransformerEncoderImpl& encoder, const std::string& dir) {
   write_safetensors((std::filesystem::path(dir) / "model.safetensors").string(),
                     hf_weights(encoder));
   const auto path = (std::filesystem::path(dir) / "config.json").string();
-  std::ofstream out(path);
-  if (!out) throw std::runtime_error(fmt::format("{}: cannot open for writing", path));
-  out << encoder_config_to_hf(encoder.config).dump(2) << "\n";
+  write_file_checked(path, encoder_config_to_hf(encoder.config).dump(2) + "\n");
 }
 
 }  // namespace sentzoo

@@ -1,5 +1,6 @@
 // The shipped model folder (models/model_folder.h).
 #include "models/model_folder.h"
+#include "core/json_text.h"
 
 #include <fmt/format.h>
 
@@ -68,12 +69,14 @@ fs::path trained_model_tokenizer(const fs::path& dir, const nlohmann::json& info
 
 TrainedModel load_trained_model(const fs::path& dir) {
   const fs::path info_path = dir / "sentzoo.json";
-  std::ifstream in(info_path);
-  if (!in)
+  if (!fs::exists(info_path))
     throw std::runtime_error(
         fmt::format("{}: not a sentzoo model folder (no sentzoo.json)", dir.string()));
   TrainedModel model;
-  model.info = nlohmann::json::parse(in);
+  model.info = read_json_file(info_path.string());
+  if (!model.info.is_object() || !model.info.contains("kind") || !model.info["kind"].is_string())
+    throw std::runtime_error(fmt::format(
+        "{}: expected an object with a string \"kind\" (dual, cross or mlm)", info_path.string()));
   model.kind = model.info.at("kind").get<std::string>();
   model.encoder = load_hf_encoder(dir.string(), model.kind == "mlm");
   const auto heads_path = (dir / "heads.safetensors").string();

@@ -34,6 +34,12 @@ void load_module_tensors(torch::nn::Module& module,
                                      name,
                                      fmt::join(target.sizes(), "x"),
                                      fmt::join(it->second.sizes(), "x")));
+    } else if (it->second.is_floating_point() != target.is_floating_point()) {
+      // Same size, other kind (an F32 tensor relabelled I32): converting would load garbage.
+      problems.push_back(fmt::format("dtype of {}: expected {}, found {}",
+                                     name,
+                                     c10::toString(target.scalar_type()),
+                                     c10::toString(it->second.scalar_type())));
     } else {
       target.copy_(it->second);
       used.insert(name);

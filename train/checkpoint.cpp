@@ -6,9 +6,13 @@
 
 #include <algorithm>
 #include <fstream>
+#include <iterator>
+#include <sstream>
 #include <set>
 
+#include "core/json_text.h"
 #include "io/atomic_file.h"
+#include "io/crc32c.h"
 #include "io/safetensors.h"
 
 namespace sentzoo {
@@ -68,12 +72,30 @@ std::vector<std::pair<int64_t, fs::path>> checkpoints(const fs::path& output_dir
     const std::string digits = name.substr(std::string(kPrefix).size());
     if (digits.empty() || !std::all_of(digits.begin(), digits.end(), ::isdigit))
       continue;  // tmp dirs
-    if (!fs::exists(entry.path() / "state.json")) continue;
+    // state.json (written last before manifests existed) or manifest.json marks a complete one.
+    if (!fs::exists(entry.path() / "state.json") && !fs::exists(entry.path() / "manifest.json"))
+      continue;
     found.emplace_back(std::stoll(digits), entry.path());
   }
   std::sort(found.begin(), found.end());
   return found;
 }
+}  // namespace
+
+namespace {
+const char* kManifest = "manifest.json";
+
+std::string hex_crc(std::string_view bytes) { return fmt::format("{:08x}", crc32c(bytes)); }
+
+std::string torch_save_bytes(torch::optim::Optimizer& optimizer) {
+  // In memory: LibTorch's file writer throws again from its destructor when a disk fills up
+  // (std::terminate); a stream has no such failure, and the bytes are then written checked.
+  std::ostringstream out;
+  torch::save(optimizer, out);
+  return std::move(out).str();
+}
+
+nlohmann::json read_checkpoint_json(const fs::path& path) { return read_json_file(path.string()); }
 }  // namespace
 
 fs::path save_checkpoint(const fs::path& output_dir,
@@ -92,12 +114,25 @@ fs::path save_checkpoint(const fs::path& output_dir,
       fs::remove_all(entry.path(), ignored);
     }
   }
+  const std::vector<std::pair<std::string, std::string>> files = {
+      {"model.safetensors", safetensors_bytes(module_tensors(model))},
+      {"optimizer.pt", torch_save_bytes(optimizer)},
+      {"config.json", config.dump(2) + "\n"},
+      {"state.json", nlohmann::json(state).dump(2) + "\n"}};
+  nlohmann::json manifest = {{"format", 1}, {"files", nlohmann::json::object()}};
+  for (const auto& [name, bytes] : files)
+    manifest["files"][name] = {{"size", bytes.size()}, {"crc32c", hex_crc(bytes)}};
   write_directory_atomic(target, [&](const fs::path& tmp) {
-    write_safetensors((tmp / "model.safetensors").string(), module_tensors(model));
-    torch::save(optimizer, (tmp / "optimizer.pt").string());
-    std::ofstream(tmp / "config.json") << config.dump(2) << "\n";
-    std::ofstream(tmp / "state.json") << nlohmann::json(state).dump(2) << "\n";  // written last
+    for (const auto& [name, bytes] : files) write_file_checked(tmp / name, bytes);
+    write_file_checked(tmp / kManifest, manifest.dump(2) + "\n");  // last: the commit mark
   });
+  // Read back before older checkpoints go: what the disk holds is what resume will get.
+  if (const std::string damage = checkpoint_damage(target); !damage.empty()) {
+    std::error_code ignored;
+    fs::remove_all(target, ignored);  // never a resume point
+    throw std::runtime_error(fmt::format("{}: written but does not read back: {}",
+                                         target.string(), damage));
+  }
   auto all = checkpoints(output_dir);
   for (size_t i = 0; i + keep < all.size(); ++i) fs::remove_all(all[i].second);
   return target;
@@ -109,12 +144,52 @@ std::optional<fs::path> latest_checkpoint(const fs::path& output_dir) {
   return all.back().second;
 }
 
+std::string checkpoint_damage(const fs::path& checkpoint) {
+  const fs::path manifest_path = checkpoint / kManifest;
+  if (!fs::exists(manifest_path)) return {};  // written before manifests: unverified
+  try {
+    const nlohmann::json manifest = read_checkpoint_json(manifest_path);
+    if (!manifest.contains("files") || !manifest["files"].is_object() ||
+        manifest["files"].empty())
+      return fmt::format("{}: expected a \"files\" object", manifest_path.string());
+    for (const auto& [name, entry] : manifest["files"].items()) {
+      const fs::path file = checkpoint / name;
+      std::ifstream in(file, std::ios::binary);
+      if (!in) return fmt::format("{}: missing", name);
+      const std::string bytes((std::istreambuf_iterator<char>(in)),
+                              std::istreambuf_iterator<char>());
+      const auto size = entry.at("size").get<uint64_t>();
+      if (bytes.size() != size)
+        return fmt::format("{}: {} bytes, the manifest says {}", name, bytes.size(), size);
+      const auto crc = entry.at("crc32c").get<std::string>();
+      if (hex_crc(bytes) != crc)
+        return fmt::format("{}: CRC-32C {}, the manifest says {}", name, hex_crc(bytes), crc);
+    }
+  } catch (const std::exception& e) {
+    return e.what();
+  }
+  return {};
+}
+
+ResumePoint find_resume_point(const fs::path& output_dir) {
+  ResumePoint point;
+  auto all = checkpoints(output_dir);
+  for (auto it = all.rbegin(); it != all.rend(); ++it) {
+    const std::string damage = checkpoint_damage(it->second);
+    if (damage.empty()) {
+      point.checkpoint = it->second;
+      break;
+    }
+    point.passed_over.push_back(fmt::format("{}: {}", it->second.string(), damage));
+  }
+  return point;
+}
+
 TrainState load_checkpoint(const fs::path& checkpoint,
                            torch::nn::Module& model,
                            torch::optim::Optimizer& optimizer,
                            const nlohmann::json& config) {
-  std::ifstream config_in(checkpoint / "config.json");
-  const auto saved = nlohmann::json::parse(config_in);
+  const auto saved = read_checkpoint_json(checkpoint / "config.json");
   if (result_relevant(saved) != result_relevant(config)) {
     throw std::runtime_error(fmt::format(
         "{}: the checkpoint was made with a different config; resume with the same config "
@@ -125,9 +200,19 @@ TrainState load_checkpoint(const fs::path& checkpoint,
   load_module_tensors(model,
                       read_safetensors((checkpoint / "model.safetensors").string()),
                       (checkpoint / "model.safetensors").string());
-  torch::load(optimizer, (checkpoint / "optimizer.pt").string());
-  std::ifstream state_in(checkpoint / "state.json");
-  return nlohmann::json::parse(state_in).get<TrainState>();
+  try {
+    torch::load(optimizer, (checkpoint / "optimizer.pt").string());
+  } catch (const c10::Error& e) {
+    throw std::runtime_error(fmt::format("{}: cannot load the optimizer state: {}",
+                                         (checkpoint / "optimizer.pt").string(),
+                                         e.what_without_backtrace()));
+  }
+  const fs::path state_path = checkpoint / "state.json";
+  try {
+    return read_checkpoint_json(state_path).get<TrainState>();
+  } catch (const nlohmann::json::exception& e) {
+    throw std::runtime_error(fmt::format("{}: {}", state_path.string(), e.what()));
+  }
 }
 
 }  // namespace sentzoo

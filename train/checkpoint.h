@@ -1,9 +1,13 @@
 #pragma once
 // Training checkpoints: DIR/checkpoints/step-<N>/ holds the run model's weights
-// (model.safetensors), the optimizer (optimizer.pt), the resolved config (config.json) and the
+// (model.safetensors), the optimizer (optimizer.pt), the resolved config (config.json), the
 // train state (state.json: step, best metric, data positions, loss-weighting and loss-scaler
-// state). Each directory is written atomically (io/atomic_file.h), so a crash never leaves a
-// half-written checkpoint, and the newest complete one is the resume point.
+// state) and, written last, manifest.json: every file's size and CRC-32C. Everything is
+// serialised in memory first and written with checked writes into a directory that replaces the
+// old one atomically (io/atomic_file.h), then read back against the manifest before older
+// checkpoints are rotated away: a full disk or an I/O error fails the save and keeps the last
+// good checkpoint. On resume a checkpoint that no longer matches its manifest (a bit flip, a
+// truncation) is passed over for the newest one that does.
 
 #include <torch/torch.h>
 
@@ -40,8 +44,21 @@ std::filesystem::path save_checkpoint(const std::filesystem::path& output_dir,
                                       const nlohmann::json& config,
                                       int64_t keep);
 
-/// The newest complete checkpoint under DIR/checkpoints, if any.
+/// The newest complete checkpoint under DIR/checkpoints, if any (not verified).
 std::optional<std::filesystem::path> latest_checkpoint(const std::filesystem::path& output_dir);
+
+/// Why `checkpoint` cannot be trusted (a missing file, a size or CRC-32C that differs from its
+/// manifest.json), or empty when it matches. Checkpoints written before manifests existed
+/// (no manifest.json) are accepted unverified.
+std::string checkpoint_damage(const std::filesystem::path& checkpoint);
+
+/// The resume point: the newest checkpoint without damage, and what was passed over, one line
+/// each ("out/checkpoints/step-40: model.safetensors: CRC-32C 1a2b3c4d, manifest says ...").
+struct ResumePoint {
+  std::optional<std::filesystem::path> checkpoint;
+  std::vector<std::string> passed_over;
+};
+ResumePoint find_resume_point(const std::filesystem::path& output_dir);
 
 /// Restores weights and optimizer from `checkpoint`; throws if its config differs from `config`
 /// in anything that changes the result (model, data, losses, optimizer, seed, ...).

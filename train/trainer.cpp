@@ -8,6 +8,7 @@
 #include <limits>
 
 #include "io/atomic_file.h"
+#include "io/directory_lock.h"
 #include "train/checkpoint.h"
 #include "train/lr_schedule.h"
 #include "train/optimizer.h"
@@ -127,6 +128,7 @@ TrainResult run_training(const TrainRunConfig& config,
     if (hooks.on_info) hooks.on_info(message);
   };
   const nlohmann::json resolved = config;
+  const DirectoryLock lock(output_dir, "sentzoo-train");  // held until the run returns
   if (!resume && latest_checkpoint(output_dir)) {
     throw std::runtime_error(
         fmt::format("{} already holds checkpoints of an earlier run: continue it with --resume, "
@@ -167,11 +169,18 @@ TrainResult run_training(const TrainRunConfig& config,
   TrainState state;
   TrainResult result;
   if (resume) {
-    if (auto checkpoint = latest_checkpoint(output_dir)) {
+    const ResumePoint point = find_resume_point(output_dir);
+    for (const auto& damaged : point.passed_over)
+      info(fmt::format("passing over damaged checkpoint {}", damaged));
+    if (auto checkpoint = point.checkpoint) {
       state = load_checkpoint(*checkpoint, *run.model, *optimizer, resolved);
       restore_run_state(state, run, *weighting, scaler, fp16);
       result.resumed_from = state.step;
       info(fmt::format("resumed from {} (step {})", checkpoint->string(), state.step));
+    } else if (!point.passed_over.empty()) {
+      throw std::runtime_error(fmt::format(
+          "{}: every checkpoint is damaged (see above); nothing to resume from",
+          output_dir.string()));
     } else {
       info("no checkpoint to resume from: starting fresh");
     }
@@ -179,8 +188,18 @@ TrainResult run_training(const TrainRunConfig& config,
   RunLog log(output_dir, result.resumed_from);
   auto checkpoint_now = [&]() {
     capture_run_state(state, run, *weighting, scaler);
-    save_checkpoint(
-        output_dir, *run.model, *optimizer, state, resolved, config.train.keep_checkpoints);
+    try {
+      save_checkpoint(
+          output_dir, *run.model, *optimizer, state, resolved, config.train.keep_checkpoints);
+    } catch (const std::exception& e) {
+      const auto last = find_resume_point(output_dir).checkpoint;
+      throw std::runtime_error(
+          fmt::format("saving the checkpoint of step {} failed: {}. The last good checkpoint is "
+                      "{}",
+                      state.step,
+                      e.what(),
+                      last ? last->string() : "none (no checkpoint was written yet)"));
+    }
   };
 
   // ---- loop -----------------------------------------------------------------------------------
