@@ -1,6 +1,7 @@
 // Implementation of the shared main wrapper (core/cli.h).
 #include "core/cli.h"
 
+#include <c10/util/Exception.h>
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
@@ -28,6 +29,7 @@ int run(int argc,
   // Logs go to stderr: stdout is for results (JSON, ids, tables).
   spdlog::set_default_logger(spdlog::stderr_color_mt("sentzoo"));
   spdlog::set_pattern("[%H:%M:%S] [%^%l%$] %v");
+  spdlog::default_logger()->flush_on(spdlog::level::warn);  // errors reach train.log before exit
   // First, before any thread starts: OpenBLAS's generic-kernel fallback is fixed by re-executing
   // this process (core/blas_kernel.h); we return here only when nothing was to be done, or after
   // the re-exec, with one line to say what happened.
@@ -81,8 +83,14 @@ int run(int argc,
   } catch (const cxxopts::exceptions::exception& e) {
     std::cerr << options.program() << ": " << e.what() << "\n\n" << options.help() << std::endl;
     return kExitUsage;
+  } catch (const c10::Error& e) {
+    // LibTorch's what() carries a C++ stack dump: the user needs the message only.
+    spdlog::error("{}", e.what_without_backtrace());
+    spdlog::default_logger()->flush();
+    return kExitFailure;
   } catch (const std::exception& e) {
     spdlog::error("{}", e.what());
+    spdlog::default_logger()->flush();  // file sinks (train.log) too: the process exits next
     return kExitFailure;
   }
 }

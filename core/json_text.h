@@ -2,8 +2,8 @@
 // Strict JSON reading for every file sentzoo reads (configs, dataset specs, sentzoo.json,
 // metadata.json, state.json, safetensors headers, Hugging Face config.json): syntax errors name
 // `what:line:column`, a key repeated in one object is an error (JSON parsers differ on which copy
-// wins, so "strict" must refuse it), and numbers outside double's range (1e999) are refused
-// instead of becoming inf.
+// wins, so "strict" must refuse it), and every error of the JSON library (numbers beyond double's
+// range, 1e999, included) comes out as a std::runtime_error naming `what`.
 
 #include <nlohmann/json.hpp>
 #include <string>

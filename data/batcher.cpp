@@ -80,7 +80,9 @@ void Batcher::plan_epoch_() {
 
   if (options_.bucket_batches > 1) {
     // sort each window of K batches by length (stable: ties keep the shuffled order)
-    const int64_t window = options_.bucket_batches * bs;
+    // K batches, clamped to the data: K * bs may overflow int64 for a hostile config, and a
+    // negative window would never end the loop below.
+    const int64_t window = options_.bucket_batches > n / bs ? n : options_.bucket_batches * bs;
     for (int64_t start = 0; start < n; start += window) {
       const int64_t end = std::min(n, start + window);
       std::stable_sort(order.begin() + start, order.begin() + end, [&](int64_t x, int64_t y) {

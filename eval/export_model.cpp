@@ -168,6 +168,14 @@ nlohmann::json export_model(const ExportRequest& r) {
             {"max_length", r.max_length.value_or(st.value("max_seq_length", int64_t{512}))},
             {"lowercase", tok.value("do_lower_case", st.value("do_lower_case", false))}};
     dual_model = dual;
+  } else if (fs::exists(dir / "heads.safetensors") || fs::exists(dir / "checkpoints") ||
+             fs::exists(dir / "metrics.jsonl")) {
+    // sentzoo's own output without its record: exporting it as a plain encoder would guess the
+    // kind and pooling and silently drop the trained heads.
+    throw std::runtime_error(fmt::format(
+        "{}: a sentzoo training output without sentzoo.json (it records the model kind, pooling "
+        "and tokenizer); restore it, or export the folder's best/",
+        dir.string()));
   } else if (fs::exists(dir / "config.json")) {  // plain Hugging Face encoder
     const std::string kind = r.kind.value_or("dual");
     if (kind == "cross")

@@ -146,9 +146,17 @@ struct EncoderConfig {
   double residual_alpha() const;
   /// Init gain beta of DeepNet (v, o, fc1, fc2); 1 unless deepnorm (models/deepnet.cpp).
   double init_beta() const;
-  /// Sizes and ranges, then the architecture's rules; throws std::invalid_argument naming the key.
+  /// Parameters the encoder will have (approximate, from the sizes alone; no allocation).
+  double estimated_parameters() const;
+  /// Sizes and ranges (the estimated parameter memory included, max_parameter_bytes()), then
+  /// the architecture's rules; throws std::invalid_argument naming the key.
   void validate() const;
+  static constexpr int64_t kMaxLayers = 10000;
 };
+
+/// The largest fp32 parameter memory EncoderConfig::validate accepts: 16 GiB, or the
+/// environment's SENTZOO_MAX_PARAMETER_GIB (a number > 0) for a deliberate larger model.
+double max_parameter_bytes();
 
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(EncoderConfig,
                                                 architecture,

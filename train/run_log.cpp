@@ -3,6 +3,8 @@
 
 #include <fmt/format.h>
 
+#include <stdexcept>
+
 #include <algorithm>
 #include <string>
 
@@ -30,7 +32,8 @@ fs::path truncated_metrics_log(const fs::path& path, int64_t step) {
 }  // namespace
 
 RunLog::RunLog(const fs::path& output_dir, int64_t resumed_step)
-    : metrics_(
+    : metrics_path_(output_dir / "metrics.jsonl"),
+      metrics_(
           truncated_metrics_log(output_dir / "metrics.jsonl", std::max<int64_t>(0, resumed_step)),
           std::ios::app),
       tensorboard_(output_dir / "tb") {}
@@ -38,6 +41,9 @@ RunLog::RunLog(const fs::path& output_dir, int64_t resumed_step)
 void RunLog::row(const nlohmann::json& row) {
   metrics_ << row.dump() << "\n";
   metrics_.flush();
+  if (!metrics_)
+    throw std::runtime_error(fmt::format("{}: write failed (is the disk full?)",
+                                         metrics_path_.string()));
 }
 
 void RunLog::step(const StepReport& r) {

@@ -22,6 +22,7 @@ class RunLog {
 
  private:
   void row(const nlohmann::json& row);
+  std::filesystem::path metrics_path_;
   std::ofstream metrics_;
   TensorBoardWriter tensorboard_;
 };

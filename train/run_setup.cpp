@@ -14,6 +14,31 @@
 namespace sentzoo {
 
 namespace {
+// A dev set that cannot be scored would end the run without a best model ("best nan"), after all
+// the training time: refuse it before any step. Pairs need two and two distinct labels (a
+// correlation and a threshold need variation); texts need one.
+void check_dev_scorable(const Dataset& dev, const TaskSpec& spec) {
+  const std::string where = fmt::format("task '{}': dev set {}", spec.name, dev.report.path);
+  if (dev.kind == DatasetKind::kTexts) {
+    if (dev.texts.empty())
+      throw std::invalid_argument(where + ": expected at least 1 text, found none");
+    return;
+  }
+  if (dev.kind != DatasetKind::kPairs) return;
+  if (dev.pairs.size() < 2)
+    throw std::invalid_argument(
+        fmt::format("{}: expected at least 2 labelled pairs to score, found {}", where,
+                    dev.pairs.size()));
+  const double first = dev.pairs.front().label;
+  if (std::all_of(dev.pairs.begin(), dev.pairs.end(),
+                  [&](const PairExample& p) { return p.label == first; }))
+    throw std::invalid_argument(fmt::format(
+        "{}: expected at least two different labels to score, found {} pairs all labelled {}",
+        where, dev.pairs.size(), first));
+}
+}  // namespace
+
+namespace {
 
 std::filesystem::path tokenizer_file_of(const std::string& spec) {
   const std::filesystem::path path = resolve_data_path(spec);
@@ -88,6 +113,7 @@ RunSetup build_run(const TrainRunConfig& config) {
     if (!task.spec.dev.empty()) {
       dev = read_split(task.spec.dev, 0);
       task.dev_report = dev.report;
+      check_dev_scorable(dev, task.spec);
     }
     const ObjectiveContext context{task.spec,
                                    config,

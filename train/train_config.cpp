@@ -88,9 +88,21 @@ void TrainRunConfig::validate() const {
       require(false, e.what());
     }
   }
+  require(all.size() <= kMaxTasks,
+          fmt::format("tasks: {} tasks; at most {} are supported", all.size(), kMaxTasks));
+  require(model.head_dropout >= 0 && model.head_dropout < 1,
+          fmt::format("model.head_dropout must be in [0, 1), found {}", model.head_dropout));
   require(tokenizer.max_length >= 4, "tokenizer.max_length must be >= 4");
+  require(tokenizer.max_length <= 1 << 20, "tokenizer.max_length must be <= 1048576");
   require(data.batch_size >= 1, "data.batch_size must be >= 1");
   require(data.bucket_batches >= 0, "data.bucket_batches must be >= 0");
+  int64_t window = 0;
+  require(!__builtin_mul_overflow(data.bucket_batches, data.batch_size, &window) &&
+              !__builtin_mul_overflow(data.batch_size, train.grad_accum, &window),
+          fmt::format("data.bucket_batches ({}) x data.batch_size ({}) x train.grad_accum ({}) "
+                      "overflows",
+                      data.bucket_batches, data.batch_size, train.grad_accum));
+  require(data.max_examples >= 0, "data.max_examples must be >= 0");
   require(train.max_steps >= 1, "train.max_steps must be >= 1");
   require(train.checkpoint_every >= 0 && train.eval_every >= 0 && train.log_every >= 0,
           "train.checkpoint_every, eval_every and log_every must be >= 0");

@@ -144,6 +144,7 @@ struct TrainRunConfig {
   std::vector<TaskSpec> resolved_tasks() const;
   /// Throws std::invalid_argument naming the offending field.
   void validate() const;
+  static constexpr size_t kMaxTasks = 1024;
 };
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(
     TrainRunConfig, objective, model, tokenizer, data, loss, optim, train, tasks, multitask)

@@ -171,4 +171,15 @@ TEST(Batcher, OrderIsFrozenAcrossVersions) {
       << ::testing::PrintToString(first);
 }
 
+// Issue #14: bucket_batches x batch_size overflowed int64 into a negative window and an endless
+// loop; the window is now clamped to the data (one bucket holding everything).
+TEST(Batcher, AnOverflowingBucketWindowIsOneBucket) {
+  const auto lengths = random_lengths(50, 3);
+  Batcher huge(lengths, {int64_t{1} << 40, true, 42, int64_t{1} << 40});
+  EXPECT_EQ(huge.next().size(), 50u);
+  Batcher whole(lengths, {8, true, 42, int64_t{1} << 61});
+  Batcher clamped(lengths, {8, true, 42, 7});  // 7 x 8 >= 50: the same single bucket
+  EXPECT_EQ(take(whole, 14), take(clamped, 14));
+}
+
 }  // namespace sentzoo

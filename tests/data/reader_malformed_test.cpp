@@ -142,4 +142,34 @@ TEST(ReadDatasetErrors, SkipPolicyCountsEveryBadRecordAndKeepsTheRest) {
   EXPECT_NE(describe(d.report).find(std::to_string(bad) + " skipped"), std::string::npos);
 }
 
+// Issue #14: a CR-only file (classic Mac line endings) was read as one record; a CR inside a
+// line of an LF file is refused; a label that label_scale pushes to infinity is refused.
+TEST(ReadDatasetErrors, CarriageReturnOnlyFilesAreSplitIntoTheirLines) {
+  const std::string stsb =
+      temp_file("cr.csv", "g\tf\t2012\t1\t5.0\ta b\tc d\rg\tf\t2012\t2\t1.5\te f\tg h\r");
+  const Dataset data = read_dataset(parse_dataset_spec("stsb:" + stsb));
+  ASSERT_EQ(data.pairs.size(), 2u);
+  EXPECT_EQ(data.pairs[1].text1, "e f");
+  EXPECT_EQ(data.pairs[1].line, 2);
+  EXPECT_DOUBLE_EQ(data.pairs[1].label, 1.5);
+  const std::string text = temp_file("cr.txt", "one\rtwo\rthree");
+  EXPECT_EQ(read_dataset(parse_dataset_spec("text:" + text)).texts.size(), 3u);
+}
+
+TEST(ReadDatasetErrors, ALoneCarriageReturnInAnLfFileNamesItsLine) {
+  const std::string path = temp_file("mixed.tsv", "a\tb\t1\nc\rd\te\t0\n");
+  EXPECT_EQ(read_error("tsv:" + path).rfind(path + ":2: expected LF or CRLF line endings", 0), 0u)
+      << read_error("tsv:" + path);
+  // CRLF files are unchanged.
+  const std::string crlf = temp_file("crlf.tsv", "a\tb\t1\r\nc\td\t0\r\n");
+  EXPECT_EQ(read_dataset(parse_dataset_spec("tsv:" + crlf)).pairs.size(), 2u);
+}
+
+TEST(ReadDatasetErrors, ALabelScaledToInfinityIsRefused) {
+  const std::string path = temp_file("big.tsv", "a\tb\t1e300\n");
+  const std::string msg = read_error("tsv:" + path + "?label_scale=1e300");
+  EXPECT_EQ(msg.rfind(path + ":1: expected a label that stays finite", 0), 0u) << msg;
+  EXPECT_THROW(parse_dataset_spec("tsv:x.tsv?label_scale=0"), std::invalid_argument);
+}
+
 }  // namespace sentzoo

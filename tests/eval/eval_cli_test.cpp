@@ -227,5 +227,36 @@ TEST(ExportCli, ExportEncodeAndConsumer) {
   }
 }
 
+// Issue #14: a training output whose sentzoo.json is lost was exported as a plain encoder with
+// guessed pooling (the trained heads silently dropped); a model whose vocabulary is empty gave
+// an archive nothing could load.
+TEST(ExportRefusals, TrainingOutputWithoutSentzooJsonIsRefused) {
+  TempDir tmp("export_no_record");
+  testing::save_tiny_model(tmp.path, "dual", "bert");
+  std::filesystem::remove(tmp.path / "best" / "sentzoo.json");
+  ExportRequest r;
+  r.checkpoint = tmp.path / "best";
+  r.output = tmp.path / "model.pt";
+  try {
+    export_model(r);
+    ADD_FAILURE() << "exported";
+  } catch (const std::runtime_error& e) {
+    EXPECT_NE(std::string(e.what()).find("without sentzoo.json"), std::string::npos) << e.what();
+  }
+  EXPECT_FALSE(std::filesystem::exists(r.output));
+}
+
+TEST(ExportRefusals, AnEmptyVocabularyIsRefused) {
+  TempDir tmp("export_empty_vocab");
+  testing::save_tiny_model(tmp.path, "dual", "bert");
+  for (const auto& entry : std::filesystem::directory_iterator(tmp.path / "best"))
+    if (entry.path().filename() == "vocab.txt") std::filesystem::resize_file(entry.path(), 0);
+  ExportRequest r;
+  r.checkpoint = tmp.path;
+  r.output = tmp.path / "model.pt";
+  EXPECT_THROW(export_model(r), std::runtime_error);
+  EXPECT_FALSE(std::filesystem::exists(r.output));
+}
+
 }  // namespace
 }  // namespace sentzoo

@@ -4,11 +4,13 @@
 
 #include <gtest/gtest.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
 #include <fstream>
 #include <iterator>
 #include <map>
+#include <thread>
 
 namespace sentzoo {
 namespace {
@@ -167,6 +169,77 @@ TEST_F(AtomicFile, RefusesToReplaceAFileWithADirectory) {
   write_file_atomic(root / "x", "file");
   EXPECT_THROW(write_directory_atomic(root / "x", [](const fs::path&) {}), std::runtime_error);
   EXPECT_EQ(slurp(root / "x"), "file");
+}
+
+// Issue #14: renaming over an output that is not a regular file destroyed it (as root,
+// `--output /dev/null` would have replaced /dev/null). Symlinks are followed, devices and FIFOs
+// written in place, directories refused.
+TEST_F(AtomicFile, SymlinkedOutputStaysALinkAndItsTargetIsReplaced) {
+  write_file_atomic(root / "target.txt", "old");
+  fs::create_symlink("target.txt", root / "link.txt");
+  write_file_atomic(root / "link.txt", "new");
+  EXPECT_TRUE(fs::is_symlink(fs::symlink_status(root / "link.txt")));
+  EXPECT_EQ(slurp(root / "target.txt"), "new");
+  // A dangling link names the file to create.
+  fs::create_symlink("created.txt", root / "dangling.txt");
+  write_file_atomic(root / "dangling.txt", "made");
+  EXPECT_TRUE(fs::is_symlink(fs::symlink_status(root / "dangling.txt")));
+  EXPECT_EQ(slurp(root / "created.txt"), "made");
+}
+
+TEST_F(AtomicFile, FifoOutputIsWrittenInPlace) {
+  const fs::path fifo = root / "pipe";
+  ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+  std::string received;
+  std::thread reader([&] { received = slurp(fifo); });
+  write_file_atomic(fifo, "through the pipe");
+  reader.join();
+  EXPECT_EQ(received, "through the pipe");
+  EXPECT_TRUE(fs::is_fifo(fifo)) << "the FIFO was replaced";
+}
+
+TEST_F(AtomicFile, DeviceOutputIsWrittenInPlaceAndAFullDeviceIsAnError) {
+  // A private copy of /dev/full (character device 1:7) where the kernel allows mknod; the real
+  // /dev nodes are not put at risk by a regression.
+  const fs::path full = root / "full";
+  if (::mknod(full.c_str(), S_IFCHR | 0666, makedev(1, 7)) != 0)
+    GTEST_SKIP() << "mknod is not permitted here (needs root and CAP_MKNOD)";
+  if (FILE* probe = std::fopen(full.c_str(), "w"); probe) {
+    std::fclose(probe);
+  } else {
+    GTEST_SKIP() << "device nodes cannot be opened here (device cgroup)";
+  }
+  try {
+    write_file_atomic(full, "x");
+    ADD_FAILURE() << "a write to a full device must fail";
+  } catch (const std::runtime_error& e) {
+    EXPECT_NE(std::string(e.what()).find(full.string()), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("No space left on device"), std::string::npos)
+        << e.what();
+  }
+  EXPECT_TRUE(fs::is_character_file(full)) << "the device node was replaced";
+  const fs::path null = root / "null";
+  ASSERT_EQ(::mknod(null.c_str(), S_IFCHR | 0666, makedev(1, 3)), 0);
+  write_file_atomic(null, "discarded");
+  EXPECT_TRUE(fs::is_character_file(null));
+}
+
+TEST_F(AtomicFile, DirectoryOutputIsAnError) {
+  fs::create_directories(root / "dir");
+  EXPECT_THROW(write_file_atomic(root / "dir", "x"), std::runtime_error);
+  EXPECT_TRUE(fs::is_directory(root / "dir"));
+}
+
+TEST_F(AtomicFile, CheckedWritesReportTheFileAndTheReason) {
+  // /dev/full fails every write with ENOSPC: the checked writer must say so, naming the path.
+  if (!fs::is_character_file("/dev/full")) GTEST_SKIP() << "no /dev/full";
+  try {
+    write_file_checked("/dev/full", "bytes");
+    ADD_FAILURE() << "no error";
+  } catch (const std::runtime_error& e) {
+    EXPECT_EQ(std::string(e.what()), "/dev/full: write failed: No space left on device");
+  }
+  EXPECT_TRUE(fs::is_character_file("/dev/full"));
 }
 
 }  // namespace
