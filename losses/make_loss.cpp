@@ -3,6 +3,8 @@
 
 #include "losses/make_loss.h"
 
+#include <fmt/format.h>
+
 #include "losses/bce.h"
 #include "losses/contrastive.h"
 #include "losses/cosent.h"
@@ -57,6 +59,16 @@ std::vector<std::string> loss_names() {
           "cross_entropy"};
 }
 
+namespace {
+// Loss parameters are free-form JSON: their ranges are checked here, where they are read.
+void require_param(bool ok, const std::string& what, const char* key, double value,
+                   const char* rule) {
+  if (!ok)
+    throw std::invalid_argument(
+        fmt::format("{}: {} must be {}, found {}", what, key, rule, value));
+}
+}  // namespace
+
 Loss make_loss(const std::string& name, const nlohmann::json& p) {
   using detail::check_keys;
   using detail::param_or;
@@ -67,6 +79,7 @@ Loss make_loss(const std::string& name, const nlohmann::json& p) {
     check_keys(p, {"scale"}, what);
     // Cross-encoder CoSENT ranks raw logits without λ (REFERENCE.md §4.4, interact_cosent.py).
     const double scale = param_or(p, "scale", name == "cosent_cross" ? 1.0 : kCoSENTScale, what);
+    require_param(scale > 0, what, "scale", scale, "> 0");
     if (name == "cosent") {
       loss.compute = [scale](const LossBatch& b) {
         return cosent_embedding_loss(b.a, b.b, b.labels, scale);
@@ -82,6 +95,7 @@ Loss make_loss(const std::string& name, const nlohmann::json& p) {
   } else if (name == "cosine_mse") {
     check_keys(p, {"label_scale"}, what);
     const double label_scale = param_or(p, "label_scale", 1.0, what);
+    require_param(label_scale != 0, what, "label_scale", label_scale, "!= 0");
     loss.compute = [label_scale](const LossBatch& b) {
       return cosine_mse_loss(b.a, b.b, b.labels, label_scale);
     };
@@ -110,6 +124,7 @@ Loss make_loss(const std::string& name, const nlohmann::json& p) {
       check_keys(p, {"margin", "distance", "size_average"}, what);
     }
     const double margin = param_or(p, "margin", kContrastiveMargin, what);
+    require_param(margin >= 0, what, "margin", margin, ">= 0");
     const auto distance = parse_pair_distance(param_or<std::string>(p, "distance", "cosine", what));
     const bool mean = param_or(p, "size_average", true, what);
     loss.compute = [=](const LossBatch& b) {
@@ -119,6 +134,7 @@ Loss make_loss(const std::string& name, const nlohmann::json& p) {
   } else if (name == "mnrl" || name == "mnrl_symmetric") {
     check_keys(p, {"scale"}, what);
     const double scale = param_or(p, "scale", kInBatchScale, what);
+    require_param(scale > 0, what, "scale", scale, "> 0");
     const bool symmetric = name == "mnrl_symmetric";
     loss.input = LossInput::kAnchorPositiveNegatives;
     loss.needs_labels = false;
@@ -128,6 +144,7 @@ Loss make_loss(const std::string& name, const nlohmann::json& p) {
   } else if (name == "triplet") {
     check_keys(p, {"margin", "distance"}, what);
     const double margin = param_or(p, "margin", kTripletMargin, what);
+    require_param(margin >= 0, what, "margin", margin, ">= 0");
     const auto distance =
         parse_pair_distance(param_or<std::string>(p, "distance", "euclidean", what));
     loss.input = LossInput::kAnchorPositiveNegatives;
@@ -141,6 +158,7 @@ Loss make_loss(const std::string& name, const nlohmann::json& p) {
   } else if (name == "bce") {
     check_keys(p, {"pos_weight"}, what);
     const double pos_weight = param_or(p, "pos_weight", 0.0, what);
+    require_param(pos_weight >= 0, what, "pos_weight", pos_weight, ">= 0");
     loss.input = LossInput::kCrossLogits;
     loss.compute = [pos_weight](const LossBatch& b) {
       return cross_encoder_bce_loss(b.logits, b.labels, pos_weight);

@@ -104,6 +104,15 @@ TEST(MakeLoss, ErrorsNameTheProblemAndTheValidChoices) {
   EXPECT_NE(e.find("expected one of: cosine, euclidean"), std::string::npos) << e;
   e = error_of([] { make_loss("mnrl")(LossBatch{}); });
   EXPECT_NE(e.find("needs embeddings"), std::string::npos) << e;
+  // Issue #14: ranges of free-form parameters (a negative CoSENT scale inverts the ranking).
+  e = error_of([] { make_loss("cosent", {{"scale", -20}}); });
+  EXPECT_EQ(e, "loss 'cosent': scale must be > 0, found -20");
+  e = error_of([] { make_loss("mnrl", {{"scale", 0}}); });
+  EXPECT_NE(e.find("scale must be > 0"), std::string::npos) << e;
+  e = error_of([] { make_loss("contrastive", {{"margin", -1}}); });
+  EXPECT_NE(e.find("margin must be >= 0"), std::string::npos) << e;
+  e = error_of([] { make_loss("cosine_mse", {{"label_scale", 0}}); });
+  EXPECT_NE(e.find("label_scale must be != 0"), std::string::npos) << e;
 }
 
 }  // namespace

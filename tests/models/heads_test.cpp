@@ -2,6 +2,7 @@
 // single-flag variation (torchscale tests/test_encoder.py style).
 
 #include <gtest/gtest.h>
+#include <cstdlib>
 #include <torch/torch.h>
 
 #include "models/cross_encoder.h"
@@ -136,6 +137,22 @@ TEST(HfConfig, TranslatesBertAndRoFormerV2AndRejectsUnsupportedOptions) {
   EXPECT_FALSE(c.use_bias);
   EXPECT_EQ(c.mlm_head, MlmHeadType::kTied);
   EXPECT_EQ(c.hidden_act, Activation::kRelu);
+  // Issue #14: a hostile config.json (10^8 layers, a 2^40-wide model) is refused from its sizes,
+  // before anything is allocated; SENTZOO_MAX_PARAMETER_GIB raises the memory limit.
+  for (const auto& [key, value] : std::vector<std::pair<std::string, int64_t>>{
+           {"num_hidden_layers", 100000000}, {"vocab_size", int64_t{1} << 40}}) {
+    nlohmann::json hostile = bert;
+    hostile[key] = value;
+    EXPECT_THROW(encoder_config_from_hf(hostile), std::invalid_argument) << key;
+  }
+  {
+    nlohmann::json wide = bert;
+    wide["vocab_size"] = int64_t{1} << 30;  // 2^30 x 384 fp32 values: 1.5 TiB
+    EXPECT_THROW(encoder_config_from_hf(wide), std::invalid_argument);
+    ::setenv("SENTZOO_MAX_PARAMETER_GIB", "4096", 1);
+    EXPECT_NO_THROW(encoder_config_from_hf(wide));
+    ::unsetenv("SENTZOO_MAX_PARAMETER_GIB");
+  }
   bert["position_embedding_type"] = "relative_key";
   EXPECT_THROW(encoder_config_from_hf(bert), std::invalid_argument);
   v2["rotary_value"] = true;
