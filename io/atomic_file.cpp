@@ -187,8 +187,10 @@ std::string read_and_remove(const fs::path& tmp) {
 void detail::write_file_atomic(const fs::path& target,
                                const std::function<void(const fs::path&)>& write,
                                const AtomicStageHook& hook) {
-  const fs::path path = follow_symlinks(clean(target));
-  if (output_kind(path) == OutputKind::kInPlace) {
+  // The kind first, through every link (stat): /dev/stdout -> /proc/self/fd/1 -> "pipe:[N]" is
+  // a FIFO to open by its name, not a path to follow by hand.
+  const fs::path named = clean(target);
+  if (output_kind(named) == OutputKind::kInPlace) {
     // The writer still writes a regular file (it may seek); its bytes are then copied in.
     const fs::path tmp = make_temp(fs::temp_directory_path() / "sentzoo-output", "tmp", false);
     try {
@@ -197,9 +199,10 @@ void detail::write_file_atomic(const fs::path& target,
       remove_quietly(tmp);
       throw;
     }
-    write_file_checked(path, read_and_remove(tmp));
+    write_file_checked(named, read_and_remove(tmp));
     return;
   }
+  const fs::path path = follow_symlinks(named);  // a link stays; the file it names is replaced
   const fs::path tmp = make_temp(path, "tmp", /*directory=*/false);
   try {
     write(tmp);

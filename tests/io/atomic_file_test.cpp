@@ -198,6 +198,23 @@ TEST_F(AtomicFile, FifoOutputIsWrittenInPlace) {
   EXPECT_TRUE(fs::is_fifo(fifo)) << "the FIFO was replaced";
 }
 
+TEST_F(AtomicFile, ProcFdLinksToAPipeAreWrittenInPlace) {
+  // As `--output /dev/stdout` in a pipeline: /proc/self/fd/N links to "pipe:[inode]".
+  int fds[2];
+  ASSERT_EQ(::pipe(fds), 0);
+  std::string received;
+  std::thread reader([&] {
+    char buf[256];
+    ssize_t n;
+    while ((n = ::read(fds[0], buf, sizeof buf)) > 0) received.append(buf, static_cast<size_t>(n));
+  });
+  write_file_atomic("/proc/self/fd/" + std::to_string(fds[1]), "to stdout");
+  ::close(fds[1]);
+  reader.join();
+  ::close(fds[0]);
+  EXPECT_EQ(received, "to stdout");
+}
+
 TEST_F(AtomicFile, DeviceOutputIsWrittenInPlaceAndAFullDeviceIsAnError) {
   // A private copy of /dev/full (character device 1:7) where the kernel allows mknod; the real
   // /dev nodes are not put at risk by a regression.
