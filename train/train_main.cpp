@@ -31,11 +31,7 @@ int train(const cxxopts::ParseResult& args) {
       // checked against its type; the result is parsed and validated again.
       nlohmann::json resolved = config;
       for (const auto& assignment : args["set"].as<std::vector<std::string>>()) {
-        try {
-          apply_override(resolved, assignment);
-        } catch (const std::exception& e) {
-          throw std::invalid_argument(fmt::format("--set {}: {}", assignment, e.what()));
-        }
+        apply_override(resolved, assignment);  // its errors name "--set <assignment>"
       }
       config = parse_train_config(resolved, config_path + " (with --set)");
     }
