@@ -10,6 +10,8 @@
 #include <stdexcept>
 #include <vector>
 
+#include "io/safetensors_header.h"
+
 namespace sentzoo {
 
 namespace {
@@ -60,11 +62,7 @@ Raw read_raw(const std::string& path) {
   std::string header(n, '\0');
   in.read(header.data(), static_cast<std::streamsize>(n));
   Raw raw;
-  try {
-    raw.header = nlohmann::json::parse(header);
-  } catch (const nlohmann::json::exception& e) {
-    throw std::runtime_error(fmt::format("{}: invalid JSON header: {}", path, e.what()));
-  }
+  raw.header = detail::parse_safetensors_header(header, path);
   raw.data.resize(size - 8 - n);
   in.read(raw.data.data(), static_cast<std::streamsize>(raw.data.size()));
   if (!in) throw std::runtime_error(fmt::format("{}: truncated data section", path));
@@ -76,40 +74,16 @@ Raw read_raw(const std::string& path) {
 TensorMap read_safetensors(const std::string& path) {
   Raw raw = read_raw(path);
   TensorMap out;
-  for (const auto& [name, info] : raw.header.items()) {
-    if (name == "__metadata__") continue;
-    const std::string where = fmt::format("{}: tensor '{}'", path, name);
-    const auto dtype_str = info.at("dtype").get<std::string>();
-    auto it = dtype_table().find(dtype_str);
-    if (it == dtype_table().end())
-      throw std::runtime_error(
-          fmt::format("{}: expected dtype F32/F64/F16/BF16/I64/I32, found {}", where, dtype_str));
-    const auto shape = info.at("shape").get<std::vector<int64_t>>();
-    const auto offsets = info.at("data_offsets").get<std::vector<uint64_t>>();
-    int64_t numel = 1;
-    for (auto s : shape) numel *= s;
-    const uint64_t nbytes = static_cast<uint64_t>(numel) * torch::elementSize(it->second);
-    if (offsets.size() != 2 || offsets[1] < offsets[0] || offsets[1] - offsets[0] != nbytes ||
-        offsets[1] > raw.data.size())
-      throw std::runtime_error(
-          fmt::format("{}: expected {} bytes inside the {}-byte data section, found offsets {}",
-                      where,
-                      nbytes,
-                      raw.data.size(),
-                      nlohmann::json(offsets).dump()));
-    auto t = torch::empty(shape, torch::TensorOptions().dtype(it->second));
-    if (nbytes) std::memcpy(t.data_ptr(), raw.data.data() + offsets[0], nbytes);
-    out.emplace(name, t);
+  for (const auto& e : detail::safetensors_entries(raw.header, raw.data.size(), path)) {
+    auto t = torch::empty(e.shape, torch::TensorOptions().dtype(dtype_table().at(e.dtype)));
+    if (e.nbytes) std::memcpy(t.data_ptr(), raw.data.data() + e.begin, e.nbytes);
+    out.emplace(e.name, t);
   }
   return out;
 }
 
 std::map<std::string, std::string> read_safetensors_metadata(const std::string& path) {
-  Raw raw = read_raw(path);
-  std::map<std::string, std::string> meta;
-  if (raw.header.contains("__metadata__"))
-    for (const auto& [k, v] : raw.header["__metadata__"].items()) meta[k] = v.get<std::string>();
-  return meta;
+  return detail::safetensors_metadata(read_raw(path).header);
 }
 
 void write_safetensors(const std::string& path,

@@ -11,6 +11,7 @@
 #include <sstream>
 
 #include "io/atomic_file.h"
+#include "models/export_metadata.h"
 #include "models/script.h"
 
 namespace sentzoo {
@@ -93,7 +94,7 @@ LoadedTorchScript load_torchscript(const fs::path& path) {
     throw std::runtime_error(
         fmt::format("{}: TorchScript archive without metadata.json (not written by sentzoo-export)",
                     path.string()));
-  out.metadata = nlohmann::json::parse(out.files["metadata.json"]);
+  out.metadata = parse_export_metadata(out.files["metadata.json"], path.string());
   return out;
 }
 

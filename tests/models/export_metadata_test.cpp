@@ -1,0 +1,28 @@
+// metadata.json of an export archive (models/export_metadata.h): errors name the archive.
+#include "models/export_metadata.h"
+
+#include <gtest/gtest.h>
+
+#include <stdexcept>
+
+namespace sentzoo {
+namespace {
+
+TEST(ExportMetadata, ParsesAnObject) {
+  EXPECT_EQ(parse_export_metadata(R"({"kind": "dual"})", "m.pt").at("kind"), "dual");
+}
+
+TEST(ExportMetadata, InvalidJsonOrNonObjectNamesTheArchive) {
+  for (const char* text : {"{\"kind\": ", "[1, 2]", "5", ""}) {
+    try {
+      parse_export_metadata(text, "dir/m.pt");
+      ADD_FAILURE() << "accepted " << text;
+    } catch (const std::runtime_error& e) {
+      EXPECT_NE(std::string(e.what()).find("dir/m.pt: metadata.json: expected"), std::string::npos)
+          << e.what();
+    }
+  }
+}
+
+}  // namespace
+}  // namespace sentzoo
