@@ -50,7 +50,8 @@ data_seeds() {
   [ -n "$data" ] && [ -d "$data" ] || return 0
   mkdir -p "$dir"
   local i=0
-  sample() { head -n "${2:-40}" "$data/$1" | head -c 4096; }
+  # (head -c closes the pipe early: SIGPIPE is expected there, not an error)
+  sample() { head -n "${2:-40}" "$data/$1" | head -c 4096 || true; }
   case "$target" in
     readers)
       # format index (tsv nli csv bq pawsx stsb sick jsonl text), option bits, file
@@ -122,6 +123,10 @@ for t in "${targets[@]}"; do
   # unbounded allocation is an input that wants > 2 GB; -max_len covers the seed sizes.
   flags=(-max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -max_len=8192
          -artifact_prefix="$dir/crashes/" -print_final_stats=1 -close_fd_mask=1)
+  case "$t" in
+    safetensors) flags+=(-dict="$root/fuzz/dicts/safetensors.dict") ;;
+    config | torchscript_metadata | dataset_spec) flags+=(-dict="$root/fuzz/dicts/json.dict") ;;
+  esac
   set +e
   if [ "$jobs" -gt 1 ]; then
     (cd "$dir" && "$root/$bin" "${flags[@]}" -jobs="$jobs" -workers="$jobs" \
