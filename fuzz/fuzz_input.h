@@ -5,6 +5,7 @@
 // limit are libFuzzer's own findings).
 
 #include <cstdint>
+#include <cstdio>
 #include <cstdlib>
 #include <exception>
 #include <string>
@@ -18,6 +19,20 @@ void expect_handled(F&& f) {
     f();
   } catch (const std::exception&) {
     // documented: bad input is reported by throwing
+  }
+}
+
+/// Like expect_handled, for APIs that promise their errors name the file: an exception whose
+/// message lacks `where` (a bare JSON-library message, say) is a finding too.
+template <class F>
+void expect_error_naming(const std::string& where, F&& f) {
+  try {
+    f();
+  } catch (const std::exception& e) {
+    if (std::string_view(e.what()).find(where) == std::string_view::npos) {
+      fprintf(stderr, "error without '%s': %s\n", where.c_str(), e.what());
+      std::abort();
+    }
   }
 }
 
