@@ -5,8 +5,12 @@
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   using namespace sentzoo;
+  nlohmann::json meta;
+  fuzz::expect_error_naming("fuzz.pt: metadata.json: expected", [&] {
+    meta = parse_export_metadata(fuzz::bytes(data, size), "fuzz.pt");
+  });
+  if (meta.is_null()) return 0;
   fuzz::expect_handled([&] {
-    const nlohmann::json meta = parse_export_metadata(fuzz::bytes(data, size), "fuzz.pt");
     if (!meta.is_object()) std::abort();  // documented: an object or an exception
     (void)meta.value("kind", std::string());
     (void)meta.value("max_length", int64_t{512});

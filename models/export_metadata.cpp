@@ -12,7 +12,7 @@ nlohmann::json parse_export_metadata(std::string_view text, const std::string& p
   nlohmann::json j;
   try {
     j = nlohmann::json::parse(text);
-  } catch (const nlohmann::json::parse_error& e) {
+  } catch (const nlohmann::json::exception& e) {  // parse_error, or out_of_range for 1e400
     throw std::runtime_error(
         fmt::format("{}: metadata.json: expected JSON, found invalid JSON ({})", path, e.what()));
   }

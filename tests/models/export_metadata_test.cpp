@@ -13,7 +13,8 @@ TEST(ExportMetadata, ParsesAnObject) {
 }
 
 TEST(ExportMetadata, InvalidJsonOrNonObjectNamesTheArchive) {
-  for (const char* text : {"{\"kind\": ", "[1, 2]", "5", ""}) {
+  // {"kind": 1e400}: nlohmann throws out_of_range.406, not parse_error (fuzz/torchscript_metadata)
+  for (const char* text : {"{\"kind\": ", "[1, 2]", "5", "", "{\"kind\": 1e400}"}) {
     try {
       parse_export_metadata(text, "dir/m.pt");
       ADD_FAILURE() << "accepted " << text;
