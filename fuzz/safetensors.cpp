@@ -17,9 +17,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const std::string_view header = fuzz::bytes(data + 8, n);
   // A copy of exactly the data section, so reads past it are heap overflows.
   const std::vector<char> section(data + 8 + n, data + size);
-  fuzz::expect_handled([&] {
+  // read_safetensors' contract: errors name the path and the offending entry.
+  fuzz::expect_error_naming("fuzz.safetensors", [&] {
     const auto json = detail::parse_safetensors_header(header, "fuzz.safetensors");
-    fuzz::expect_handled([&] { (void)detail::safetensors_metadata(json); });
+    fuzz::expect_error_naming("fuzz.safetensors",
+                              [&] { (void)detail::safetensors_metadata(json, "fuzz.safetensors"); });
     for (const auto& e : detail::safetensors_entries(json, section.size(), "fuzz.safetensors")) {
       std::vector<char> tensor(e.nbytes);
       if (e.nbytes) std::memcpy(tensor.data(), section.data() + e.begin, e.nbytes);

@@ -83,7 +83,7 @@ TensorMap read_safetensors(const std::string& path) {
 }
 
 std::map<std::string, std::string> read_safetensors_metadata(const std::string& path) {
-  return detail::safetensors_metadata(read_raw(path).header);
+  return detail::safetensors_metadata(read_raw(path).header, path);
 }
 
 void write_safetensors(const std::string& path,

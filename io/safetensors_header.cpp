@@ -23,25 +23,60 @@ nlohmann::json parse_safetensors_header(std::string_view text, const std::string
   }
 }
 
+namespace {
+
+// A JSON value for an error message, cut to a readable length (at a UTF-8 character boundary).
+std::string excerpt(const nlohmann::json& j) {
+  std::string s = j.dump();
+  if (s.size() <= 120) return s;
+  size_t cut = 120;
+  while (cut > 0 && (static_cast<unsigned char>(s[cut]) & 0xC0) == 0x80) --cut;
+  return s.substr(0, cut) + "...";
+}
+
+// numel * element_size, or false when a dimension is negative or the product overflows (a
+// shape like [2^32, 2^32] wrapped to 0 bytes and passed the offset check).
+bool byte_size(const std::vector<int64_t>& shape, size_t element_size, uint64_t& out) {
+  uint64_t n = element_size;
+  for (const int64_t s : shape)
+    if (s < 0 || __builtin_mul_overflow(n, static_cast<uint64_t>(s), &n)) return false;
+  out = n;
+  return true;
+}
+
+}  // namespace
+
 std::vector<SafetensorsEntry> safetensors_entries(const nlohmann::json& header,
                                                   uint64_t data_size,
                                                   const std::string& path) {
+  if (!header.is_object())
+    throw std::runtime_error(
+        fmt::format("{}: expected a JSON object header, found {}", path, header.type_name()));
   std::vector<SafetensorsEntry> entries;
   for (const auto& [name, info] : header.items()) {
     if (name == "__metadata__") continue;
     const std::string where = fmt::format("{}: tensor '{}'", path, name);
     SafetensorsEntry e;
     e.name = name;
-    e.dtype = info.at("dtype").get<std::string>();
+    std::vector<uint64_t> offsets;
+    try {  // a missing key or a wrong type: nlohmann's message, prefixed with where it was
+      e.dtype = info.at("dtype").get<std::string>();
+      e.shape = info.at("shape").get<std::vector<int64_t>>();
+      offsets = info.at("data_offsets").get<std::vector<uint64_t>>();
+    } catch (const nlohmann::json::exception& ex) {
+      throw std::runtime_error(fmt::format(
+          "{}: expected dtype, shape and data_offsets, found {} ({})", where, excerpt(info), ex.what()));
+    }
     const size_t element_size = safetensors_element_size(e.dtype);
     if (element_size == 0)
       throw std::runtime_error(
           fmt::format("{}: expected dtype F32/F64/F16/BF16/I64/I32, found {}", where, e.dtype));
-    e.shape = info.at("shape").get<std::vector<int64_t>>();
-    const auto offsets = info.at("data_offsets").get<std::vector<uint64_t>>();
-    int64_t numel = 1;
-    for (auto s : e.shape) numel *= s;
-    e.nbytes = static_cast<uint64_t>(numel) * element_size;
+    if (!byte_size(e.shape, element_size, e.nbytes))
+      throw std::runtime_error(
+          fmt::format("{}: expected non-negative dimensions whose byte size fits 64 bits, found "
+                      "shape {}",
+                      where,
+                      excerpt(e.shape)));
     if (offsets.size() != 2 || offsets[1] < offsets[0] || offsets[1] - offsets[0] != e.nbytes ||
         offsets[1] > data_size)
       throw std::runtime_error(
@@ -56,10 +91,20 @@ std::vector<SafetensorsEntry> safetensors_entries(const nlohmann::json& header,
   return entries;
 }
 
-std::map<std::string, std::string> safetensors_metadata(const nlohmann::json& header) {
+std::map<std::string, std::string> safetensors_metadata(const nlohmann::json& header,
+                                                        const std::string& path) {
   std::map<std::string, std::string> meta;
-  if (header.contains("__metadata__"))
-    for (const auto& [k, v] : header["__metadata__"].items()) meta[k] = v.get<std::string>();
+  if (!header.is_object() || !header.contains("__metadata__")) return meta;
+  const auto& m = header.at("__metadata__");
+  if (!m.is_object())
+    throw std::runtime_error(
+        fmt::format("{}: expected __metadata__ to be an object, found {}", path, excerpt(m)));
+  for (const auto& [k, v] : m.items()) {
+    if (!v.is_string())
+      throw std::runtime_error(fmt::format(
+          "{}: expected a string for __metadata__ '{}', found {}", path, k, excerpt(v)));
+    meta[k] = v.get<std::string>();
+  }
   return meta;
 }
 

@@ -30,12 +30,16 @@ size_t safetensors_element_size(std::string_view dtype);
 nlohmann::json parse_safetensors_header(std::string_view text, const std::string& path);
 
 /// Every tensor entry (sorted by name; "__metadata__" left out), checked against a data section
-/// of `data_size` bytes. Throws naming the path and the tensor.
+/// of `data_size` bytes. Throws std::runtime_error naming the path and the tensor: a missing
+/// key, a wrong type, an unknown dtype, a negative or overflowing shape, offsets outside the
+/// data or not matching the shape.
 std::vector<SafetensorsEntry> safetensors_entries(const nlohmann::json& header,
                                                   uint64_t data_size,
                                                   const std::string& path);
 
-/// The "__metadata__" strings of the header, empty if absent.
-std::map<std::string, std::string> safetensors_metadata(const nlohmann::json& header);
+/// The "__metadata__" strings of the header, empty if absent; throws naming the path when it is
+/// not an object of strings.
+std::map<std::string, std::string> safetensors_metadata(const nlohmann::json& header,
+                                                        const std::string& path);
 
 }  // namespace sentzoo::detail
