@@ -61,6 +61,15 @@ std::vector<SafetensorsEntry> safetensors_entries(const nlohmann::json& header,
     std::vector<uint64_t> offsets;
     try {  // a missing key or a wrong type: nlohmann's message, prefixed with where it was
       e.dtype = info.at("dtype").get<std::string>();
+      // Integers only: get<int64_t>() casts a JSON float such as 4.4e24 to an integer, which is
+      // undefined behaviour out of range (UBSan, fuzz/safetensors) and truncates 2.5 in range.
+      for (const char* key : {"shape", "data_offsets"})
+        for (const auto& v : info.at(key))
+          if (!v.is_number_integer() ||
+              (v.is_number_unsigned() && v.get<uint64_t>() > (uint64_t{1} << 63) - 1 &&
+               std::string_view(key) == "shape"))
+            throw std::runtime_error(fmt::format(
+                "{}: expected integers in {}, found {}", where, key, excerpt(info.at(key))));
       e.shape = info.at("shape").get<std::vector<int64_t>>();
       offsets = info.at("data_offsets").get<std::vector<uint64_t>>();
     } catch (const nlohmann::json::exception& ex) {

@@ -72,6 +72,15 @@ TEST(SafetensorsHeader, BadEntriesNameFileAndTensor) {
   EXPECT_EQ(error("[1, 2]", 0), "m.safetensors: expected a JSON object header, found array");
   EXPECT_EQ(error(R"({"__metadata__": {"format": 1}})", 0),
             "m.safetensors: expected a string for __metadata__ 'format', found 1");
+  // JSON floats where integers belong: 4.4e24 was an out-of-range float-to-int cast (UBSan)
+  EXPECT_EQ(error(R"({"e": {"dtype": "F16", "shape": [4403712222222222222222222, 0]}})", 0),
+            "m.safetensors: tensor 'e': expected integers in shape, found [4.4037122222222225e+24,0]");
+  EXPECT_NE(error(R"({"a": {"dtype": "F32", "shape": [1.5], "data_offsets": [0, 4]}})", 4)
+                .find("expected integers in shape"),
+            std::string::npos);
+  EXPECT_NE(error(R"({"a": {"dtype": "F32", "shape": [1], "data_offsets": [0, 4.0]}})", 4)
+                .find("expected integers in data_offsets"),
+            std::string::npos);
   // a zero-sized tensor is fine
   EXPECT_EQ(error(R"({"a": {"dtype": "F32", "shape": [0, 4294967296], "data_offsets": [0, 0]}})", 0),
             "");
