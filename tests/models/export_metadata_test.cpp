@@ -14,7 +14,10 @@ TEST(ExportMetadata, ParsesAnObject) {
 
 TEST(ExportMetadata, InvalidJsonOrNonObjectNamesTheArchive) {
   // {"kind": 1e400}: nlohmann throws out_of_range.406, not parse_error (fuzz/torchscript_metadata)
-  for (const char* text : {"{\"kind\": ", "[1, 2]", "5", "", "{\"kind\": 1e400}"}) {
+  // wrong types for the keys eval reads; max_length 1e30 was an out-of-range float-to-int cast
+  for (const char* text : {"{\"kind\": ", "[1, 2]", "5", "", "{\"kind\": 1e400}",
+                           "{\"kind\": 3}", "{\"max_length\": 1e30}", "{\"max_length\": -4}",
+                           "{\"num_labels\": 2.5}", "{\"lowercase\": \"yes\"}"}) {
     try {
       parse_export_metadata(text, "dir/m.pt");
       ADD_FAILURE() << "accepted " << text;
