@@ -4,6 +4,7 @@
 #include <fmt/ranges.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <cstdint>
 #include <limits>
@@ -104,7 +105,8 @@ void apply_override(nlohmann::json& j, const std::string& assignment) {
         excerpt(value)));
   };
   // std::stoll/stod throw std::invalid_argument ("stoll") themselves: parse into a flag first.
-  bool parsed = true;
+  // They also skip leading whitespace, which a typed value must not have.
+  bool parsed = value.empty() || !std::isspace(static_cast<unsigned char>(value.front()));
   size_t used = 0;
   if (node->is_boolean()) {
     if (value != "true" && value != "false") throw fail("true or false");
@@ -128,6 +130,13 @@ void apply_override(nlohmann::json& j, const std::string& assignment) {
     if (!parsed || used != value.size() || !std::isfinite(v)) throw fail("a finite number");
     *node = v;
   } else if (node->is_string()) {
+    // JSON holds UTF-8 only: a value that could not be written into the run's config.json is
+    // refused now, not when the run saves it (found by fuzz/config).
+    try {
+      (void)nlohmann::json(value).dump();
+    } catch (const nlohmann::json::type_error&) {
+      throw fail("UTF-8 text");
+    }
     *node = value;
   } else {
     auto v = nlohmann::json::parse(value, nullptr, /*allow_exceptions=*/false);

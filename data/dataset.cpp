@@ -102,6 +102,25 @@ void read_text(std::string_view text, const DatasetSpec& spec, RecordErrors& err
   out.report.lines = cursor.line_number();
 }
 
+void read_dataset_bytes(std::string bytes, const DatasetSpec& spec, Dataset& out) {
+  bytes = normalize_line_endings(std::move(bytes), out.report.path);
+  RecordErrors errors(spec, out.report);
+  if (spec.encoding == "latin1") {
+    bytes = latin1_to_utf8(bytes);
+    errors.set_utf8_checked(true);
+  }
+  const std::string_view text = strip_bom(bytes);
+  if (spec.format == "text") {
+    out.kind = DatasetKind::kTexts;
+    read_text(text, spec, errors, out);
+  } else if (spec.format == "jsonl") {
+    read_jsonl(text, spec, errors, out);
+  } else {
+    read_delimited(text, spec, errors, out);
+  }
+  out.report.examples = static_cast<int64_t>(out.size());
+}
+
 }  // namespace detail
 
 // ---------------------------------------------------------------------------------------------
@@ -155,23 +174,7 @@ Dataset read_dataset(const DatasetSpec& spec) {
     throw std::runtime_error(
         fmt::format("{}: no such data file (spec path {})", out.report.path, base));
   }
-  std::string bytes =
-      detail::normalize_line_endings(detail::read_whole_file(out.report.path), out.report.path);
-  detail::RecordErrors errors(spec, out.report);
-  if (spec.encoding == "latin1") {
-    bytes = detail::latin1_to_utf8(bytes);
-    errors.set_utf8_checked(true);
-  }
-  const std::string_view text = detail::strip_bom(bytes);
-  if (spec.format == "text") {
-    out.kind = DatasetKind::kTexts;
-    detail::read_text(text, spec, errors, out);
-  } else if (spec.format == "jsonl") {
-    detail::read_jsonl(text, spec, errors, out);
-  } else {
-    detail::read_delimited(text, spec, errors, out);
-  }
-  out.report.examples = static_cast<int64_t>(out.size());
+  detail::read_dataset_bytes(detail::read_whole_file(out.report.path), spec, out);
   return out;
 }
 

@@ -100,6 +100,24 @@ void DatasetSpec::validate() const {
     throw std::invalid_argument(
         fmt::format("DatasetSpec: label_scale must be a finite non-zero number, found {}",
                     label_scale));
+  // Specs are stored in JSON (a run's config.json), which holds only UTF-8: a spec that could
+  // not be written there is refused now rather than after a run (found by fuzz/dataset_spec).
+  auto require_utf8 = [](std::string_view text, const std::string& what) {
+    const size_t bad = detail::invalid_utf8_offset(text);
+    if (bad != std::string_view::npos)
+      throw std::invalid_argument(
+          fmt::format("DatasetSpec: expected UTF-8 text in {}, found byte 0x{:02X} at byte {}",
+                      what,
+                      static_cast<unsigned char>(text[bad]),
+                      bad + 1));
+  };
+  require_utf8(path, "path");
+  for (const Column& c : columns) require_utf8(c.name, "a column name");
+  for (const auto& item : label_map) require_utf8(item.first, "a label_map word");
+  if (static_cast<unsigned char>(delimiter) >= 0x80)
+    throw std::invalid_argument(
+        fmt::format("DatasetSpec: expected an ASCII delimiter, found byte 0x{:02X}",
+                    static_cast<unsigned char>(delimiter)));
   if (on_error != "fail" && on_error != "skip")
     throw std::invalid_argument("DatasetSpec: on_error must be fail or skip, found '" + on_error +
                                 "'");

@@ -33,6 +33,10 @@ bool parse_label(std::string_view field,
                  RecordErrors& errors,
                  double& out);
 
+/// What read_dataset() does with the file's bytes once read (`out.report.path` set): Latin-1
+/// decoding, the BOM, the format's reader, the counts. Also the fuzz target's entry point.
+void read_dataset_bytes(std::string bytes, const DatasetSpec& spec, Dataset& out);
+
 /// tsv nli csv bq pawsx stsb sick.
 void read_delimited(std::string_view text,
                     const DatasetSpec& spec,

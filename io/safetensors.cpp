@@ -7,12 +7,13 @@
 
 #include <fmt/format.h>
 
-#include <algorithm>
 #include <cstring>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <stdexcept>
 #include <vector>
+
+#include "io/safetensors_header.h"
 
 namespace sentzoo {
 
@@ -64,10 +65,7 @@ Raw read_raw(const std::string& path) {
   std::string header(n, '\0');
   in.read(header.data(), static_cast<std::streamsize>(n));
   Raw raw;
-  raw.header = parse_json_text(header, path + " (safetensors header)");
-  if (!raw.header.is_object())
-    throw std::runtime_error(fmt::format("{}: expected a JSON object as the header, found {}",
-                                         path, raw.header.type_name()));
+  raw.header = detail::parse_safetensors_header(header, path);
   raw.data.resize(size - 8 - n);
   in.read(raw.data.data(), static_cast<std::streamsize>(raw.data.size()));
   if (!in) throw std::runtime_error(fmt::format("{}: truncated data section", path));
@@ -79,82 +77,16 @@ Raw read_raw(const std::string& path) {
 TensorMap read_safetensors(const std::string& path) {
   Raw raw = read_raw(path);
   TensorMap out;
-  std::vector<std::pair<uint64_t, uint64_t>> extents;  // [begin, end) of every tensor, checked below
-  for (const auto& [name, info] : raw.header.items()) {
-    if (name == "__metadata__") continue;
-    const std::string where = fmt::format("{}: tensor '{}'", path, name);
-    if (!info.is_object() || !info.contains("dtype") || !info["dtype"].is_string() ||
-        !info.contains("shape") || !info.contains("data_offsets"))
-      throw std::runtime_error(fmt::format(
-          "{}: expected {{\"dtype\", \"shape\", \"data_offsets\"}}, found {}", where,
-          excerpt(info.dump())));
-    const auto dtype_str = info.at("dtype").get<std::string>();
-    auto it = dtype_table().find(dtype_str);
-    if (it == dtype_table().end())
-      throw std::runtime_error(
-          fmt::format("{}: expected dtype F32/F64/F16/BF16/I64/I32, found {}", where, dtype_str));
-    std::vector<int64_t> shape;
-    std::vector<uint64_t> offsets;
-    try {
-      shape = info.at("shape").get<std::vector<int64_t>>();
-      offsets = info.at("data_offsets").get<std::vector<uint64_t>>();
-    } catch (const nlohmann::json::exception&) {
-      throw std::runtime_error(fmt::format(
-          "{}: expected a shape of non-negative integers and two data_offsets, found {}", where,
-          excerpt(info.dump())));
-    }
-    // The product of the dimensions, refused before it can overflow (a hostile header).
-    uint64_t numel = 1;
-    for (auto d : shape) {
-      if (d < 0 || (d > 0 && numel > raw.data.size() / static_cast<uint64_t>(d)))
-        throw std::runtime_error(fmt::format("{}: shape {} does not fit the {}-byte data section",
-                                             where, nlohmann::json(shape).dump(),
-                                             raw.data.size()));
-      numel *= static_cast<uint64_t>(d);
-    }
-    const uint64_t nbytes = numel * torch::elementSize(it->second);
-    if (offsets.size() != 2 || offsets[1] < offsets[0] || offsets[1] - offsets[0] != nbytes ||
-        offsets[1] > raw.data.size())
-      throw std::runtime_error(
-          fmt::format("{}: expected {} bytes inside the {}-byte data section, found offsets {}",
-                      where,
-                      nbytes,
-                      raw.data.size(),
-                      nlohmann::json(offsets).dump()));
-    extents.emplace_back(offsets[0], offsets[1]);
-    auto t = torch::empty(shape, torch::TensorOptions().dtype(it->second));
-    if (nbytes) std::memcpy(t.data_ptr(), raw.data.data() + offsets[0], nbytes);
-    out.emplace(name, t);
+  for (const auto& e : detail::safetensors_entries(raw.header, raw.data.size(), path)) {
+    auto t = torch::empty(e.shape, torch::TensorOptions().dtype(dtype_table().at(e.dtype)));
+    if (e.nbytes) std::memcpy(t.data_ptr(), raw.data.data() + e.begin, e.nbytes);
+    out.emplace(e.name, t);
   }
-  // The format's own rule (the safetensors crate's validate): the tensors tile the data section
-  // exactly, in offset order, without overlaps or holes; two tensors sharing bytes would load
-  // one's values as the other's.
-  std::sort(extents.begin(), extents.end());
-  uint64_t expected_begin = 0;
-  for (const auto& [begin, end] : extents) {
-    if (begin != expected_begin)
-      throw std::runtime_error(fmt::format(
-          "{}: expected the next tensor's data at byte {}, found one at {} ({})", path,
-          expected_begin, begin, begin < expected_begin ? "overlapping tensors" : "a hole"));
-    expected_begin = end;
-  }
-  if (expected_begin != raw.data.size())
-    throw std::runtime_error(fmt::format("{}: tensors end at byte {} of a {}-byte data section",
-                                         path, expected_begin, raw.data.size()));
   return out;
 }
 
 std::map<std::string, std::string> read_safetensors_metadata(const std::string& path) {
-  Raw raw = read_raw(path);
-  std::map<std::string, std::string> meta;
-  if (raw.header.contains("__metadata__"))
-    for (const auto& [k, v] : raw.header["__metadata__"].items()) {
-      if (!v.is_string())
-        throw std::runtime_error(fmt::format("{}: __metadata__.{}: expected a string, found {}",
-                                             path, k, excerpt(v.dump())));
-      meta[k] = v.get<std::string>();
-    }
-  return meta;
+  return detail::safetensors_metadata(read_raw(path).header, path);
 }
 
 std::string safetensors_bytes(const TensorMap& tensors,

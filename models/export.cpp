@@ -12,6 +12,7 @@
 #include <sstream>
 
 #include "io/atomic_file.h"
+#include "models/export_metadata.h"
 #include "models/script.h"
 
 namespace sentzoo {
@@ -102,7 +103,7 @@ LoadedTorchScript load_torchscript(const fs::path& path) {
     throw std::runtime_error(
         fmt::format("{}: TorchScript archive without metadata.json (not written by sentzoo-export)",
                     path.string()));
-  out.metadata = parse_json_text(out.files["metadata.json"], path.string() + ":metadata.json");
+  out.metadata = parse_export_metadata(out.files["metadata.json"], path.string());
   return out;
 }
 

@@ -9,6 +9,9 @@ packages=(
   libtorch-dev python3-torch libopenblas0-openmp
   libfmt-dev libspdlog-dev libcxxopts-dev nlohmann-json3-dev libsentencepiece-dev libgtest-dev
   python3-pip
+  # scripts/fuzz.sh: clang with libFuzzer, ASan and UBSan (libclang-rt carries the runtimes);
+  # scripts/test.sh --sanitize uses g++'s own (libasan8, libubsan1 come with g++ 12)
+  clang-14 libclang-rt-14-dev
 )
 
 missing=()

@@ -15,8 +15,9 @@ struct Inner {
   int64_t steps = 10;
   uint64_t seed = 42;
   bool flag = false;
+  std::string name = "run";
   void validate() const {}
-  NLOHMANN_DEFINE_TYPE_INTRUSIVE_WITH_DEFAULT(Inner, lr, steps, seed, flag)
+  NLOHMANN_DEFINE_TYPE_INTRUSIVE_WITH_DEFAULT(Inner, lr, steps, seed, flag, name)
 };
 
 struct Outer {
@@ -92,6 +93,10 @@ TEST(StrictConfig, OverridesRefuseNonFiniteNumbersAndEchoNoHugeValues) {
     EXPECT_NE(error_of([&] { apply_override(j, bad); }).find("expected a finite number"),
               std::string::npos);
   }
+  EXPECT_NE(error_of([&] { apply_override(j, "inner.steps= 5"); }).find("expected an integer"),
+            std::string::npos);
+  EXPECT_NE(error_of([&] { apply_override(j, "inner.name=\xff"); }).find("expected UTF-8 text"),
+            std::string::npos);
   const std::string huge = "inner.steps=" + std::string(1 << 20, '9');
   EXPECT_LT(error_of([&] { apply_override(j, huge); }).size(), 400u);
 }

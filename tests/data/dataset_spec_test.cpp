@@ -144,3 +144,29 @@ TEST(DatasetSpec, RelativePathsResolveAgainstSentzooData) {
 }
 
 }  // namespace sentzoo
+
+namespace sentzoo {
+namespace {
+
+// fuzz/dataset_spec found specs that parse but cannot be stored as JSON (dump() threw a bare
+// type_error 316 later, when the run's config.json was written): they are refused up front.
+TEST(DatasetSpec, TextThatJsonCannotHoldIsRefused) {
+  for (const std::string text : {std::string("bq:zh/\xB1\xB1/dev.csv"),
+                                 std::string("tsv:x.tsv?label_map=\xE9t\xE9:1"),
+                                 std::string("pawsx:x.tsv?columns=a,\xFF,c"),
+                                 std::string("tsv:x.tsv?delimiter=\xA7")}) {
+    try {
+      parse_dataset_spec(text);
+      ADD_FAILURE() << "accepted " << text;
+    } catch (const std::invalid_argument& e) {
+      EXPECT_NE(std::string(e.what()).find("found byte 0x"), std::string::npos) << e.what();
+    }
+  }
+  // UTF-8 paths, names and words stay fine and survive the JSON round trip.
+  const DatasetSpec spec = parse_dataset_spec("tsv:数据/é.tsv?label_map=是:1,否:0");
+  EXPECT_EQ(dataset_spec_from_json(nlohmann::json::parse(dataset_spec_to_json(spec).dump())),
+            spec);
+}
+
+}  // namespace
+}  // namespace sentzoo

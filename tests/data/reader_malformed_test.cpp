@@ -173,3 +173,23 @@ TEST(ReadDatasetErrors, ALabelScaledToInfinityIsRefused) {
 }
 
 }  // namespace sentzoo
+
+namespace sentzoo {
+namespace {
+
+// fuzz/readers: a JSON number beyond double ("1e400") made nlohmann throw out_of_range.406, which
+// read_jsonl did not catch: a bare library message without path:line, even under on_error=skip.
+TEST(ReadDatasetErrors, JsonNumberOverflowIsABadRecord) {
+  const std::string path = temp_file(
+      "x.jsonl", "{\"text1\": \"a\", \"text2\": \"b\", \"label\": 1e400}\n"
+                 "{\"text1\": \"c\", \"text2\": \"d\", \"label\": 1}\n");
+  const std::string error = read_error("jsonl:" + path);
+  EXPECT_EQ(error.rfind(path + ":1: expected a JSON object, found invalid JSON", 0), 0u) << error;
+  const Dataset skipped = read_dataset(parse_dataset_spec("jsonl:" + path + "?on_error=skip"));
+  ASSERT_EQ(skipped.pairs.size(), 1u);
+  EXPECT_EQ(skipped.pairs[0].line, 2);
+  EXPECT_EQ(skipped.report.skipped, 1);
+}
+
+}  // namespace
+}  // namespace sentzoo
