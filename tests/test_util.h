@@ -5,6 +5,7 @@
 
 #include <cstdlib>
 #include <filesystem>
+#include <functional>
 #include <string>
 
 #include "tests/paths.h"
@@ -21,6 +22,16 @@ inline std::filesystem::path binary_dir() { return SENTZOO_TEST_BINARY_DIR; }
 inline std::filesystem::path data_root() {
   const char* env = std::getenv("SENTZOO_DATA");
   return env && *env ? std::filesystem::path(env) : std::filesystem::path();
+}
+
+/// The message of the std::exception `f` throws, or "" when it throws none.
+inline std::string error_of(const std::function<void()>& f) {
+  try {
+    f();
+  } catch (const std::exception& e) {
+    return e.what();
+  }
+  return "";
 }
 
 }  // namespace sentzoo::testing

@@ -10,6 +10,8 @@
 namespace sentzoo {
 namespace {
 
+using testing::error_of;
+
 LossBatch batch_for(const Loss& loss) {
   LossBatch b;
   const int64_t B = 6, D = 8;
@@ -79,15 +81,6 @@ TEST(MakeLoss, SoftmaxHeadReceivesGradients) {
     ASSERT_TRUE(p.grad().defined());
     EXPECT_GT(p.grad().abs().sum().item<double>(), 0);
   }
-}
-
-std::string error_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const std::exception& e) {
-    return e.what();
-  }
-  return "";
 }
 
 TEST(MakeLoss, ErrorsNameTheProblemAndTheValidChoices) {

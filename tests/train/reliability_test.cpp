@@ -9,6 +9,7 @@
 #include <string>
 
 #include "io/directory_lock.h"
+#include "tests/test_util.h"
 #include "tests/train/trainer_test_util.h"
 #include "train/checkpoint.h"
 #include "train/trainer.h"
@@ -17,18 +18,10 @@ namespace sentzoo {
 namespace {
 
 namespace fs = std::filesystem;
+using testing::error_of;
 using testing::TempRunDir;
 using testing::to_config;
 using testing::toy_config;
-
-std::string error_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const std::exception& e) {
-    return e.what();
-  }
-  return "(no error)";
-}
 
 void flip_one_bit(const fs::path& file, size_t at) {
   std::fstream f(file, std::ios::in | std::ios::out | std::ios::binary);
