@@ -36,9 +36,6 @@ void check_dev_scorable(const Dataset& dev, const TaskSpec& spec) {
         "{}: expected at least two different labels to score, found {} pairs all labelled {}",
         where, dev.pairs.size(), first));
 }
-}  // namespace
-
-namespace {
 
 std::filesystem::path tokenizer_file_of(const std::string& spec) {
   const std::filesystem::path path = resolve_data_path(spec);
