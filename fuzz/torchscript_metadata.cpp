@@ -6,7 +6,7 @@
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   using namespace sentzoo;
   nlohmann::json meta;
-  fuzz::expect_error_naming("fuzz.pt: metadata.json: expected", [&] {
+  fuzz::expect_error_naming("fuzz.pt: metadata.json", [&] {
     meta = parse_export_metadata(fuzz::bytes(data, size), "fuzz.pt");
   });
   if (meta.is_null()) return 0;

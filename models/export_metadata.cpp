@@ -13,7 +13,7 @@ namespace sentzoo {
 
 nlohmann::json parse_export_metadata(std::string_view text, const std::string& path) {
   // Every JSON-library error (parse_error, out_of_range for 1e400) and duplicate keys.
-  const nlohmann::json j = parse_json_text(text, path + ":metadata.json");
+  const nlohmann::json j = parse_json_text(text, path + ": metadata.json");
   // Readers call metadata.value(...), which throws a bare type_error on anything but an object.
   if (!j.is_object())
     throw std::runtime_error(
