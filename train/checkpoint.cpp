@@ -94,8 +94,6 @@ std::string torch_save_bytes(torch::optim::Optimizer& optimizer) {
   torch::save(optimizer, out);
   return std::move(out).str();
 }
-
-nlohmann::json read_checkpoint_json(const fs::path& path) { return read_json_file(path.string()); }
 }  // namespace
 
 fs::path save_checkpoint(const fs::path& output_dir,
@@ -148,7 +146,7 @@ std::string checkpoint_damage(const fs::path& checkpoint) {
   const fs::path manifest_path = checkpoint / kManifest;
   if (!fs::exists(manifest_path)) return {};  // written before manifests: unverified
   try {
-    const nlohmann::json manifest = read_checkpoint_json(manifest_path);
+    const nlohmann::json manifest = read_json_file(manifest_path.string());
     if (!manifest.contains("files") || !manifest["files"].is_object() ||
         manifest["files"].empty())
       return fmt::format("{}: expected a \"files\" object", manifest_path.string());
@@ -189,7 +187,7 @@ TrainState load_checkpoint(const fs::path& checkpoint,
                            torch::nn::Module& model,
                            torch::optim::Optimizer& optimizer,
                            const nlohmann::json& config) {
-  const auto saved = read_checkpoint_json(checkpoint / "config.json");
+  const auto saved = read_json_file((checkpoint / "config.json").string());
   if (result_relevant(saved) != result_relevant(config)) {
     throw std::runtime_error(fmt::format(
         "{}: the checkpoint was made with a different config; resume with the same config "
@@ -209,7 +207,7 @@ TrainState load_checkpoint(const fs::path& checkpoint,
   }
   const fs::path state_path = checkpoint / "state.json";
   try {
-    return read_checkpoint_json(state_path).get<TrainState>();
+    return read_json_file(state_path.string()).get<TrainState>();
   } catch (const nlohmann::json::exception& e) {
     throw std::runtime_error(fmt::format("{}: {}", state_path.string(), e.what()));
   }

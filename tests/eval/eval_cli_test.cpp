@@ -249,8 +249,9 @@ TEST(ExportRefusals, TrainingOutputWithoutSentzooJsonIsRefused) {
 TEST(ExportRefusals, AnEmptyVocabularyIsRefused) {
   TempDir tmp("export_empty_vocab");
   testing::save_tiny_model(tmp.path, "dual", "bert");
-  for (const auto& entry : std::filesystem::directory_iterator(tmp.path / "best"))
-    if (entry.path().filename() == "vocab.txt") std::filesystem::resize_file(entry.path(), 0);
+  const auto vocab = tmp.path / "best" / "vocab.txt";
+  ASSERT_TRUE(std::filesystem::exists(vocab)) << "the model folder must carry its vocabulary";
+  std::filesystem::resize_file(vocab, 0);
   ExportRequest r;
   r.checkpoint = tmp.path;
   r.output = tmp.path / "model.pt";
