@@ -13,6 +13,14 @@
 
 namespace sentzoo::cli {
 
+namespace {
+// One line, not the whole help: the message says what is wrong, --help says the rest.
+int usage_error(const std::string& program, const std::string& message) {
+  std::cerr << program << ": " << message << " (see " << program << " --help)" << std::endl;
+  return kExitUsage;
+}
+}  // namespace
+
 void add_common_options(cxxopts::Options& options) {
   options.add_options("common")("h,help", "print this help and exit")(
       "version", "print sentzoo, LibTorch and BLAS versions and the thread count, then exit")(
@@ -59,11 +67,9 @@ int run(int argc,
       return kExitOk;
     }
   } catch (const cxxopts::exceptions::exception& e) {
-    std::cerr << options.program() << ": " << e.what() << "\n\n" << options.help() << std::endl;
-    return kExitUsage;
+    return usage_error(options.program(), e.what());
   } catch (const UsageError& e) {
-    std::cerr << options.program() << ": " << e.what() << "\n\n" << options.help() << std::endl;
-    return kExitUsage;
+    return usage_error(options.program(), e.what());
   }
   configure_allocator();
   if (const auto warning = oversubscription_warning(threads_in_effect); !warning.empty())
@@ -78,11 +84,9 @@ int run(int argc,
   try {
     return body(args);
   } catch (const UsageError& e) {
-    std::cerr << options.program() << ": " << e.what() << "\n\n" << options.help() << std::endl;
-    return kExitUsage;
+    return usage_error(options.program(), e.what());
   } catch (const cxxopts::exceptions::exception& e) {
-    std::cerr << options.program() << ": " << e.what() << "\n\n" << options.help() << std::endl;
-    return kExitUsage;
+    return usage_error(options.program(), e.what());
   } catch (const c10::Error& e) {
     // LibTorch's what() carries a C++ stack dump: the user needs the message only.
     spdlog::error("{}", e.what_without_backtrace());

@@ -17,13 +17,17 @@ void require_known_key(const std::string& key,
                        const std::string& what) {
   if (std::find(known.begin(), known.end(), key) != known.end()) return;
   throw std::invalid_argument(fmt::format(
-      "{}: unknown key '{}' (expected one of: {})",
-      what,
+      "{}unknown key '{}' (expected one of: {})",
+      what.empty() ? std::string() : what + ": ",
       key,
       known.empty() ? std::string("no keys") : fmt::format("{}", fmt::join(known, ", "))));
 }
 
 namespace {
+std::string join_key(const std::string& path, const std::string& key) {
+  return path.empty() ? key : path + "." + key;
+}
+
 // The kind of value `known` (a default) asks for, or nullptr when `given` is one.
 const char* type_mismatch(const nlohmann::json& given, const nlohmann::json& known) {
   if (known.is_number_unsigned()) {
@@ -50,9 +54,8 @@ void check_finite(const nlohmann::json& given, const std::string& path) {
                                             given.get<double>()));
   if (given.is_structured())
     for (const auto& item : given.items())
-      check_finite(item.value(),
-                   given.is_array() ? fmt::format("{}[{}]", path, item.key())
-                                    : path + "." + item.key());
+      check_finite(item.value(), given.is_array() ? fmt::format("{}[{}]", path, item.key())
+                                                  : join_key(path, item.key()));
 }
 }  // namespace
 
@@ -66,7 +69,7 @@ void check_known_keys(const nlohmann::json& given,
   for (const auto& item : given.items()) {
     require_known_key(item.key(), names, path);
     const auto& default_value = known.at(item.key());
-    const std::string where = path + "." + item.key();
+    const std::string where = join_key(path, item.key());
     if (const char* expected = type_mismatch(item.value(), default_value)) {
       throw std::invalid_argument(fmt::format(
           "{}: expected {}, found {}", where, expected, excerpt(item.value().dump())));
@@ -76,7 +79,31 @@ void check_known_keys(const nlohmann::json& given,
 }
 }  // namespace detail
 
-void apply_override(nlohmann::json& j, const std::string& assignment) {
+namespace {
+// "tasks[1]" -> ("tasks", 1); "train" -> ("train", -1).
+std::pair<std::string, int64_t> split_index(const std::string& part) {
+  const auto open = part.find('[');
+  if (open == std::string::npos || part.back() != ']') return {part, -1};
+  const std::string digits = part.substr(open + 1, part.size() - open - 2);
+  if (digits.empty() || digits.size() > 9 ||
+      !std::all_of(digits.begin(), digits.end(), [](char c) { return c >= '0' && c <= '9'; }))
+    return {part, -1};
+  return {part.substr(0, open), std::stoll(digits)};
+}
+
+std::string known_keys_of(const nlohmann::json& a, const nlohmann::json& b) {
+  std::vector<std::string> names;
+  for (const auto* node : {&a, &b})
+    if (node->is_object())
+      for (const auto& item : node->items())
+        if (std::find(names.begin(), names.end(), item.key()) == names.end())
+          names.push_back(item.key());
+  std::sort(names.begin(), names.end());
+  return names.empty() ? std::string("no keys") : fmt::format("{}", fmt::join(names, ", "));
+}
+}  // namespace
+
+void apply_override(nlohmann::json& j, const std::string& assignment, const nlohmann::json& schema) {
   const auto eq = assignment.find('=');
   if (eq == std::string::npos || eq == 0) {
     throw std::invalid_argument(
@@ -84,25 +111,47 @@ void apply_override(nlohmann::json& j, const std::string& assignment) {
   }
   const std::string key = assignment.substr(0, eq);
   const std::string value = assignment.substr(eq + 1);
+  // Walk the config and the schema side by side; a key the config lacks but the schema knows is
+  // added with the schema's default, which also fixes the type the value must have.
   nlohmann::json* node = &j;
+  const nlohmann::json* known = &schema;
+  static const nlohmann::json kNothing;
   std::string walked;
   size_t start = 0;
   while (true) {
     const auto dot = key.find('.', start);
-    const std::string part =
-        key.substr(start, dot == std::string::npos ? std::string::npos : dot - start);
+    const auto [part, index] =
+        split_index(key.substr(start, dot == std::string::npos ? std::string::npos : dot - start));
     walked += (walked.empty() ? "" : ".") + part;
-    if (!node->is_object() || !node->contains(part)) {
-      throw std::invalid_argument(fmt::format("--set {}: unknown key '{}'", excerpt(assignment), walked));
+    const bool in_config = node->is_object() && node->contains(part);
+    const bool in_schema = known->is_object() && known->contains(part);
+    if (!in_config && !in_schema) {
+      throw std::invalid_argument(fmt::format("--set {}: unknown key '{}' (expected one of: {})",
+                                              excerpt(assignment), walked,
+                                              known_keys_of(*node, *known)));
     }
+    if (!in_config && !node->is_object() && !node->is_null())
+      throw std::invalid_argument(fmt::format("--set {}: '{}' is inside a {}, not an object",
+                                              excerpt(assignment), walked, node->type_name()));
+    if (!in_config) (*node)[part] = known->at(part);
     node = &(*node)[part];
+    known = in_schema ? &known->at(part) : &kNothing;
+    if (index >= 0) {
+      walked += fmt::format("[{}]", index);
+      if (!node->is_array() || index >= static_cast<int64_t>(node->size()))
+        throw std::invalid_argument(fmt::format(
+            "--set {}: '{}' does not exist ({} has {} entries)", excerpt(assignment), walked,
+            part, node->is_array() ? node->size() : 0));
+      node = &(*node)[index];
+      known = known->is_array() && index < static_cast<int64_t>(known->size()) ? &known->at(index)
+                                                                                : &kNothing;
+    }
     if (dot == std::string::npos) break;
     start = dot + 1;
   }
   auto fail = [&](const char* expected) {
-    return std::invalid_argument(fmt::format(
-        "--set {}: expected {} for '{}', found '{}'", excerpt(assignment), expected, key,
-        excerpt(value)));
+    return std::invalid_argument(fmt::format("--set {}: expected {}, found '{}'",
+                                             excerpt(assignment), expected, excerpt(value)));
   };
   // std::stoll/stod throw std::invalid_argument ("stoll") themselves: parse into a flag first.
   // They also skip leading whitespace, which a typed value must not have.

@@ -296,8 +296,15 @@ DatasetSpec parse_dataset_spec(const std::string& text) {
   return spec;
 }
 
-std::string resolve_data_path(const std::string& path) {
+std::string expand_home(const std::string& path) {
+  const char* home = std::getenv("HOME");
+  if (!path.starts_with("~/") || home == nullptr || *home == '\0') return path;
+  return std::string(home) + path.substr(1);
+}
+
+std::string resolve_data_path(const std::string& spec_path) {
   namespace fs = std::filesystem;
+  const std::string path = expand_home(spec_path);
   const fs::path p(path);
   if (p.is_absolute() || path.rfind("./", 0) == 0 || path.rfind("../", 0) == 0) return path;
   const char* root = std::getenv("SENTZOO_DATA");

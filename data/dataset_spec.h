@@ -14,7 +14,7 @@
 // (fail|skip), encoding (utf-8|latin1). A '?' ends the path and values have no %-escapes:
 // use the JSON form for paths with '?' or values with '&'.
 //
-// Paths: absolute paths are used as given; "./x" and "../x" are relative to the current
+// Paths: "~/x" is under $HOME; absolute paths are used as given; "./x" and "../x" are relative to the current
 // directory; any other relative path is relative to $SENTZOO_DATA, or to the current directory
 // when SENTZOO_DATA is unset or empty (resolve_data_path).
 
@@ -66,7 +66,11 @@ const std::map<std::string, double>& nli_label_map();
 /// Parses "FORMAT:PATH[?k=v&...]" or a JSON object; throws std::invalid_argument with the text.
 DatasetSpec parse_dataset_spec(const std::string& text);
 
-/// The path read for `path`: absolute as is; ./ and ../ from cwd; else under $SENTZOO_DATA.
+/// `path` with a leading "~/" replaced by $HOME/ (data paths, tokenizer.vocab, model.init_from).
+std::string expand_home(const std::string& path);
+
+/// The path read for `path`: "~/" from $HOME; absolute as is; ./ and ../ from cwd; else under
+/// $SENTZOO_DATA.
 std::string resolve_data_path(const std::string& path);
 
 /// Strict JSON: keys as in the struct, unknown keys are errors, defaults from the format.

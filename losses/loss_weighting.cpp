@@ -191,9 +191,12 @@ std::unique_ptr<LossWeighting> make_loss_weighting(const std::string& name, cons
   }
   if (name == "uncertainty") {
     check_keys(p, {"num_tasks", "init"}, what);
+    // Every parameter is read before any check throws: the reads are also the parameter list
+    // (losses/json_params.h ParamRecorder).
     const auto n = detail::param_required<int64_t>(p, "num_tasks", what);
+    const double init = param_or(p, "init", 0.0, what);
     if (n < 1) throw std::invalid_argument(what + ": num_tasks must be >= 1");
-    return std::make_unique<UncertaintyWeighting>(n, param_or(p, "init", 0.0, what));
+    return std::make_unique<UncertaintyWeighting>(n, init);
   }
   throw std::invalid_argument("unknown loss weighting '" + name + "' (expected one of: " +
                               detail::join_names(loss_weighting_names()) + ")");

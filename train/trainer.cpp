@@ -138,6 +138,7 @@ TrainResult run_training(const TrainRunConfig& config,
   if (config.train.deterministic)
     at::globalContext().setDeterministicAlgorithms(true, /*warn_only=*/false);
   RunSetup run = build_run(config);  // reads and checks all data before anything is written
+  info(run.init_report);
   for (const auto& task : run.tasks) {
     info(fmt::format(
         "task {} ({}, loss {}): {} training examples from {}{}",

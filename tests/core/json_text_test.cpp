@@ -67,16 +67,16 @@ TEST(StrictConfig, ScalarsMustHaveTheirDefaultsExactType) {
     return error_of([&] { parse_config<Outer>(parse_json_text(text, "c.json"), "c.json"); });
   };
   EXPECT_EQ(parse(R"({"inner": {"steps": 8.7}})"),
-            "c.json.inner.steps: expected an integer, found 8.7");
+            "c.json: inner.steps: expected an integer, found 8.7");
   EXPECT_EQ(parse(R"({"inner": {"steps": 1e30}})"),
-            "c.json.inner.steps: expected an integer, found 1e+30");
+            "c.json: inner.steps: expected an integer, found 1e+30");
   EXPECT_EQ(parse(R"({"inner": {"steps": 18446744073709551615}})"),
-            "c.json.inner.steps: expected an integer, found 18446744073709551615");
+            "c.json: inner.steps: expected an integer, found 18446744073709551615");
   EXPECT_EQ(parse(R"({"inner": {"seed": -1}})"),
-            "c.json.inner.seed: expected a non-negative integer, found -1");
-  EXPECT_EQ(parse(R"({"inner": {"lr": "0.1"}})"), "c.json.inner.lr: expected a number, found \"0.1\"");
-  EXPECT_EQ(parse(R"({"inner": {"flag": 1}})"), "c.json.inner.flag: expected true or false, found 1");
-  EXPECT_EQ(parse(R"({"inner": 3})"), "c.json.inner: expected an object, found 3");
+            "c.json: inner.seed: expected a non-negative integer, found -1");
+  EXPECT_EQ(parse(R"({"inner": {"lr": "0.1"}})"), "c.json: inner.lr: expected a number, found \"0.1\"");
+  EXPECT_EQ(parse(R"({"inner": {"flag": 1}})"), "c.json: inner.flag: expected true or false, found 1");
+  EXPECT_EQ(parse(R"({"inner": 3})"), "c.json: inner: expected an object, found 3");
   EXPECT_EQ(parse(R"({"inner": {"lr": 2, "steps": 3, "seed": 4}})"), "");
 }
 

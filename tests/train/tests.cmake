@@ -1,4 +1,5 @@
 target_sources(sentzoo_tests PRIVATE
+  ${CMAKE_CURRENT_LIST_DIR}/config_schema_test.cpp
   ${CMAKE_CURRENT_LIST_DIR}/fault_injection_test.cpp
   ${CMAKE_CURRENT_LIST_DIR}/optimizer_test.cpp
   ${CMAKE_CURRENT_LIST_DIR}/reliability_test.cpp
