@@ -111,7 +111,10 @@ void read_normalizer(const Reader& r, const json& j, const std::string& key, Wor
     if (!list.is_array()) r.refuse(key + ".normalizers", "an array", list);
     if (list.size() > 1) {
       std::string types;
-      for (const auto& n : list) types += (types.empty() ? "" : ", ") + n.value("type", "?");
+      for (const auto& n : list) {
+        const bool named = n.is_object() && n.contains("type") && n["type"].is_string();
+        types += (types.empty() ? "" : ", ") + (named ? n["type"].get<std::string>() : "?");
+      }
       r.refuse(key + ".normalizers",
                "at most one normalizer",
                fmt::format("{} ({})", list.size(), types),

@@ -10,6 +10,7 @@
 #include "eval/export_model.h"
 #include "eval/pair_model.h"
 #include "models/export.h"
+#include "tests/test_util.h"
 #include "tests/train/trainer_test_util.h"
 #include "train/trainer.h"
 
