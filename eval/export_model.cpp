@@ -9,6 +9,7 @@
 
 #include "core/build_info.h"
 #include "data/tokenizer.h"
+#include "data/tokenizer_json.h"
 #include "io/atomic_file.h"
 #include "models/export.h"
 #include "models/hf_weights.h"
@@ -30,7 +31,8 @@ fs::path tokenizer_file(const fs::path& dir) {
     return trained_model_tokenizer(dir, read_json_or_empty(dir / "sentzoo.json"));
   if (const auto file = find_tokenizer_file(dir)) return *file;
   throw std::runtime_error(fmt::format(
-      "{}: no tokenizer (vocab.txt or a SentencePiece .model) in the folder", dir.string()));
+      "{}: no tokenizer (tokenizer.json, vocab.txt or a SentencePiece .model) in the folder",
+      dir.string()));
 }
 
 template <class T>
@@ -59,8 +61,15 @@ void save_sentence_transformer(DualEncoderImpl& model,
   if (!c.shared || c.pooling.dense_dim > 0)
     throw std::invalid_argument(
         "--format huggingface: separate towers and dense projections are not written");
-  if (tokenizer.extension() != ".txt")
-    throw std::invalid_argument("--format huggingface: needs a WordPiece vocab.txt");
+  const bool json_tok = tokenizer_kind(tokenizer) == "tokenizer_json";
+  if (tokenizer.extension() != ".txt" && !json_tok)
+    throw std::invalid_argument(
+        "--format huggingface: needs a WordPiece vocab.txt or tokenizer.json");
+  // A tokenizer.json goes out as it is (transformers loads it first) with its vocab.txt; the
+  // tokenizer_config.json keys BertTokenizerFast would otherwise reset its normalizer from
+  // (tokenization_bert_fast.py __init__) and the special tokens come from the file.
+  const WordPieceSettings ws =
+      json_tok ? load_tokenizer_json(tokenizer)->settings() : wordpiece_settings({});
   static const std::map<std::string, std::string> st_modes = {
       {"cls", "pooling_mode_cls_token"},
       {"mean", "pooling_mode_mean_tokens"},
@@ -78,22 +87,25 @@ void save_sentence_transformer(DualEncoderImpl& model,
   };
   write_directory_atomic(dir, [&](const fs::path& tmp) {
     save_hf_encoder(*model.tower, tmp.string());
-    fs::copy_file(tokenizer, tmp / "vocab.txt");
-    write(tmp / "tokenizer_config.json",
-          {{"tokenizer_class", "BertTokenizer"},
-           {"do_lower_case", lower},
-           {"model_max_length", max_length},
-           {"unk_token", "[UNK]"},
-           {"sep_token", "[SEP]"},
-           {"pad_token", "[PAD]"},
-           {"cls_token", "[CLS]"},
-           {"mask_token", "[MASK]"}});
-    write(tmp / "special_tokens_map.json",
-          {{"unk_token", "[UNK]"},
-           {"sep_token", "[SEP]"},
-           {"pad_token", "[PAD]"},
-           {"cls_token", "[CLS]"},
-           {"mask_token", "[MASK]"}});
+    const nlohmann::json specials = {{"unk_token", ws.unk_token},
+                                     {"sep_token", ws.sep_token},
+                                     {"pad_token", ws.pad_token},
+                                     {"cls_token", ws.cls_token},
+                                     {"mask_token", ws.mask_token}};
+    nlohmann::json tok_config = {{"tokenizer_class", "BertTokenizer"},
+                                 {"do_lower_case", json_tok ? ws.lowercase : lower},
+                                 {"model_max_length", max_length}};
+    tok_config.update(specials);
+    if (json_tok) {
+      fs::copy_file(tokenizer, tmp / "tokenizer.json");
+      write_file_checked(tmp / "vocab.txt", vocab_txt_of(*load_tokenizer_json(tokenizer)));
+      tok_config["strip_accents"] = ws.strip_accents;
+      tok_config["tokenize_chinese_chars"] = ws.handle_chinese_chars;
+    } else {
+      fs::copy_file(tokenizer, tmp / "vocab.txt");
+    }
+    write(tmp / "tokenizer_config.json", tok_config);
+    write(tmp / "special_tokens_map.json", specials);
     write(tmp / "sentence_bert_config.json",
           {{"max_seq_length", max_length}, {"do_lower_case", false}});
     nlohmann::json modules = nlohmann::json::array();
@@ -206,6 +218,8 @@ nlohmann::json export_model(const ExportRequest& r) {
   const fs::path tok = tokenizer_file(dir);
   meta["architecture"] = encoder.architecture;
   meta["tokenizer"] = tokenizer_kind(tok);
+  if (meta["tokenizer"] == "tokenizer_json")  // the file's own setting, for vocab.txt readers
+    meta["lowercase"] = load_tokenizer_json(tok)->settings().lowercase;
   meta["sentzoo_version"] = SENTZOO_VERSION;
   meta["source"] = fs::absolute(dir).string();
   meta["inputs"] = {"input_ids", "attention_mask", "token_type_ids (optional)"};

@@ -50,7 +50,9 @@ PairModel PairModel::load(const fs::path& path) {
   if (fs::is_regular_file(path)) {
     auto ts = load_torchscript(path);
     m.metadata_ = ts.metadata;
-    if (!ts.files["vocab.txt"].empty())
+    if (!ts.files["tokenizer.json"].empty())  // before its vocab.txt copy (models/export.h)
+      m.tokenizer_ = tokenizer_from_bytes(ts.files["tokenizer.json"], ".json", m.metadata_);
+    else if (!ts.files["vocab.txt"].empty())
       m.tokenizer_ = tokenizer_from_bytes(ts.files["vocab.txt"], ".txt", m.metadata_);
     else if (!ts.files["sentencepiece.model"].empty())
       m.tokenizer_ = tokenizer_from_bytes(ts.files["sentencepiece.model"], ".model", m.metadata_);
