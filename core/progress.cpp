@@ -95,8 +95,9 @@ void ProgressMeter::update(const std::string& stage, int64_t done, int64_t total
   if (style_.terminal) {
     if (!finished && shown_ && now - last_write_ < style_.redraw_seconds) return;
     // "\x1b[K" clears what a longer previous bar left on the line.
-    write_("\r" + detail::progress_bar(stage, done, total, elapsed, style_.bar_width) + "\x1b[K" +
-           (finished ? "\n" : ""));
+    write_(fmt::format("\r{}\x1b[K{}",
+                       detail::progress_bar(stage, done, total, elapsed, style_.bar_width),
+                       finished ? "\n" : ""));
   } else {
     if (!finished && shown_ && now - last_write_ < style_.line_seconds) return;
     write_(detail::progress_line(stage, done, total, elapsed) + "\n");
