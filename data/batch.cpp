@@ -125,6 +125,7 @@ torch::Tensor forward_in_length_order(const std::vector<Encoding>& encodings,
   const int64_t total = static_cast<int64_t>(encodings.size());
   torch::Tensor out;
   int64_t done = 0;
+  if (progress) progress(0, total);  // the start, so a progress meter can time the first batch
   for (const auto& rows : length_sorted_batches(encoding_lengths(encodings), batch_size)) {
     const torch::Tensor y = forward(collate(encodings, rows, options)).to(torch::kFloat);
     if (!out.defined()) {

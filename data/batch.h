@@ -72,7 +72,8 @@ std::vector<int64_t> encoding_lengths(const std::vector<Encoding>& encodings);
 std::vector<std::vector<int64_t>> length_sorted_batches(const std::vector<int64_t>& lengths,
                                                         int64_t batch_size);
 
-/// Called after each batch with (done, total) rows; may be empty.
+/// Called with (0, total) at the start and after each batch with (done, total) rows; may be
+/// empty.
 using Progress = std::function<void(int64_t done, int64_t total)>;
 
 /// The one evaluation/encoding loop: pads the encodings batch by batch in length order

@@ -171,10 +171,10 @@ int tokenize_main(const cxxopts::ParseResult& args) {
 int main(int argc, char** argv) {
   cxxopts::Options options("sentzoo-tokenize", "Tokenize lines of stdin, or build a vocab.txt");
   options.add_options()("vocab",
-                        "vocab.txt, a SentencePiece .model, or a model folder",
+                        "vocab.txt, tokenizer.json, a SentencePiece .model, or a model folder",
                         cxxopts::value<std::string>())(
-      "lowercase", "lowercase and strip accents (default)")("no-lowercase",
-                                                            "keep case and accents")(
+      "lowercase", "vocab.txt: lowercase and strip accents (default)")(
+      "no-lowercase", "vocab.txt: keep case and accents (tokenizer.json: the file decides)")(
       "max-length",
       "truncate to N tokens including [CLS]/[SEP] (0 = no limit)",
       cxxopts::value<int64_t>()->default_value("0"))(

@@ -7,6 +7,7 @@
 #include <stdexcept>
 
 #include "data/sentencepiece.h"
+#include "data/tokenizer_json.h"
 #include "data/wordpiece.h"
 
 namespace sentzoo {
@@ -111,35 +112,45 @@ std::vector<std::string> Tokenizer::ids_to_tokens(const std::vector<int64_t>& id
 }
 
 std::optional<std::filesystem::path> find_tokenizer_file(const std::filesystem::path& dir) {
-  for (const char* name : {"vocab.txt",
-                           "sentencepiece.model",
-                           "spiece.model",
-                           "sentencepiece.bpe.model",
-                           "tokenizer.model"})
-    if (std::filesystem::is_regular_file(dir / name)) return dir / name;
-  return std::nullopt;
+  static const char* const kSentencePiece[] = {
+      "sentencepiece.model", "spiece.model", "sentencepiece.bpe.model", "tokenizer.model"};
+  std::optional<std::filesystem::path> spm;
+  for (const char* name : kSentencePiece)
+    if (!spm && std::filesystem::is_regular_file(dir / name)) spm = dir / name;
+  // Hugging Face loads tokenizer.json first (the fast tokenizer wins over vocab.txt), and so do
+  // we. A folder with a SentencePiece model too (XLM-R, T5, ...) holds a Unigram/BPE
+  // tokenizer.json, which sentzoo cannot read; its .model is read instead.
+  if (!spm && std::filesystem::is_regular_file(dir / "tokenizer.json"))
+    return dir / "tokenizer.json";
+  if (std::filesystem::is_regular_file(dir / "vocab.txt")) return dir / "vocab.txt";
+  return spm;
 }
 
 std::string tokenizer_kind(const std::filesystem::path& file) {
-  return file.extension() == ".model" ? "sentencepiece" : "wordpiece";
+  if (file.extension() == ".model") return "sentencepiece";
+  if (file.extension() == ".json") return "tokenizer_json";
+  return "wordpiece";
 }
 
 std::string tokenizer_file_name(const std::string& kind) {
   if (kind == "wordpiece") return "vocab.txt";
   if (kind == "sentencepiece") return "sentencepiece.model";
-  throw std::invalid_argument(
-      fmt::format("tokenizer '{}': expected 'wordpiece' or 'sentencepiece'", kind));
+  if (kind == "tokenizer_json") return "tokenizer.json";
+  throw std::invalid_argument(fmt::format(
+      "tokenizer '{}': expected 'wordpiece', 'sentencepiece' or 'tokenizer_json'", kind));
 }
 
 std::unique_ptr<Tokenizer> load_tokenizer(const std::filesystem::path& path,
                                           const TokenizerOptions& options) {
   if (std::filesystem::is_directory(path)) {
     if (const auto file = find_tokenizer_file(path)) return load_tokenizer(*file, options);
-    throw std::invalid_argument(fmt::format(
-        "{}: expected vocab.txt or a SentencePiece .model, found neither", path.string()));
+    throw std::invalid_argument(
+        fmt::format("{}: expected tokenizer.json, vocab.txt or a SentencePiece .model, found none",
+                    path.string()));
   }
   if (tokenizer_kind(path) == "sentencepiece")
     return std::make_unique<SentencePieceTokenizer>(path);
+  if (tokenizer_kind(path) == "tokenizer_json") return load_tokenizer_json(path);
   return std::make_unique<WordPieceTokenizer>(path, options);
 }
 

@@ -1,7 +1,8 @@
 #pragma once
-// The common tokenizer interface: WordPiece vocab.txt models (data/wordpiece.h) and SentencePiece
-// models (data/sentencepiece.h) both encode to [CLS] a [SEP] (b [SEP]) with Hugging Face's
-// truncation rules, so the rest of sentzoo never asks which one it holds.
+// The common tokenizer interface: WordPiece models (vocab.txt, data/wordpiece.h, or a Hugging Face
+// tokenizer.json, data/tokenizer_json.h) and SentencePiece models (data/sentencepiece.h) all
+// encode to [CLS] a [SEP] (b [SEP]) with Hugging Face's truncation rules, so the rest of sentzoo
+// never asks which one it holds.
 
 #include <cstdint>
 #include <filesystem>
@@ -61,25 +62,31 @@ class Tokenizer {
   SpecialIds special_;
 };
 
-/// WordPiece options; SentencePiece models normalize with their own rules and ignore these.
+/// vocab.txt options; SentencePiece models and tokenizer.json files carry their own normalizer
+/// settings and ignore these.
 struct TokenizerOptions {
   bool lowercase = true;               // WordPiece: BertTokenizerFast do_lower_case
   std::optional<bool> strip_accents;   // WordPiece: unset = follow lowercase (as HF)
   bool tokenize_chinese_chars = true;  // WordPiece: pad CJK ideographs with spaces
 };
 
-/// The tokenizer file of a folder: vocab.txt, else the first of sentencepiece.model,
+/// The tokenizer file of a folder: tokenizer.json when the folder has no SentencePiece model
+/// (Hugging Face's AutoTokenizer, too, prefers the fast tokenizer's file to vocab.txt; for BERT
+/// folders the two give the same ids), else vocab.txt, else the first of sentencepiece.model,
 /// spiece.model, sentencepiece.bpe.model, tokenizer.model; nullopt when it has none.
 std::optional<std::filesystem::path> find_tokenizer_file(const std::filesystem::path& dir);
-/// "sentencepiece" for a `*.model` file, else "wordpiece" (vocab.txt-style).
+/// "sentencepiece" for a `*.model` file, "tokenizer_json" for a `*.json` file, else "wordpiece"
+/// (vocab.txt-style).
 std::string tokenizer_kind(const std::filesystem::path& file);
 /// The name a model folder or export archive stores a tokenizer of `kind` under: "vocab.txt"
-/// (wordpiece), "sentencepiece.model" (sentencepiece). Throws for another kind.
+/// (wordpiece), "sentencepiece.model" (sentencepiece), "tokenizer.json" (tokenizer_json).
+/// Throws for another kind.
 std::string tokenizer_file_name(const std::string& kind);
 
-/// A tokenizer from a file or a model folder: `*.txt` or a folder with vocab.txt -> WordPiece;
-/// `*.model` or a folder with one of the SentencePiece names above ->
-/// SentencePiece (through the plugin, data/sentencepiece.h).
+/// A tokenizer from a file or a model folder: `*.txt` -> WordPiece; `*.json` -> WordPiece from a
+/// Hugging Face tokenizer.json (its own settings; `options` do not apply); `*.model` ->
+/// SentencePiece (through the plugin, data/sentencepiece.h); a folder -> its
+/// find_tokenizer_file().
 std::unique_ptr<Tokenizer> load_tokenizer(const std::filesystem::path& path,
                                           const TokenizerOptions& options = {});
 

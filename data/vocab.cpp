@@ -21,13 +21,15 @@ Vocab Vocab::load(const std::filesystem::path& path) {
   return Vocab(std::move(tokens));
 }
 
-Vocab::Vocab(std::vector<std::string> tokens) : tokens_(std::move(tokens)) {
+Vocab::Vocab(std::vector<std::string> tokens, std::string continuation_prefix)
+    : tokens_(std::move(tokens)), prefix_(std::move(continuation_prefix)) {
   ids_.reserve(tokens_.size());
   for (size_t i = 0; i < tokens_.size(); ++i) {
     const std::string_view t = tokens_[i];
     ids_[t] = static_cast<int64_t>(i);
-    if (t.size() > 2 && t.substr(0, 2) == "##")
-      continuation_[t.substr(2)] = static_cast<int64_t>(i);
+    // An empty prefix makes every token a continuation too (HF looks up prefix + piece).
+    if (t.size() > prefix_.size() && t.substr(0, prefix_.size()) == prefix_)
+      continuation_[t.substr(prefix_.size())] = static_cast<int64_t>(i);
   }
 }
 

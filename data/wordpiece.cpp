@@ -16,24 +16,38 @@ namespace sentzoo {
 
 using detail::char_flags;
 
+WordPieceSettings wordpiece_settings(const TokenizerOptions& options) {
+  WordPieceSettings s;  // BertTokenizerFast registers [UNK] [SEP] [PAD] [CLS] [MASK] as added
+  s.lowercase = options.lowercase;
+  s.strip_accents = options.strip_accents.value_or(options.lowercase);
+  s.handle_chinese_chars = options.tokenize_chinese_chars;
+  return s;
+}
+
 WordPieceTokenizer::WordPieceTokenizer(const std::filesystem::path& vocab_txt,
                                        const TokenizerOptions& options)
     : WordPieceTokenizer(Vocab::load(vocab_txt), options) {}
 
 WordPieceTokenizer::WordPieceTokenizer(Vocab vocab, const TokenizerOptions& options)
+    : WordPieceTokenizer(std::move(vocab), wordpiece_settings(options)) {}
+
+WordPieceTokenizer::WordPieceTokenizer(Vocab vocab, WordPieceSettings settings)
     : vocab_(std::move(vocab)),
-      lowercase_(options.lowercase),
-      strip_accents_(options.strip_accents.value_or(options.lowercase)),
-      chinese_(options.tokenize_chinese_chars) {
-  special_.cls = vocab_.find("[CLS]");
-  special_.sep = vocab_.find("[SEP]");
-  special_.pad = vocab_.find("[PAD]");
-  special_.mask = vocab_.find("[MASK]");
-  special_.unk = vocab_.find("[UNK]");
-  // BertTokenizerFast registers these five as special added tokens: matched verbatim in the raw
-  // text (not normalized, no lstrip/rstrip), longest first.
-  for (const char* t : {"[UNK]", "[SEP]", "[PAD]", "[CLS]", "[MASK]"})
-    if (vocab_.find(t) >= 0) specials_.emplace_back(t, vocab_.find(t));
+      settings_(std::move(settings)),
+      lowercase_(settings_.lowercase),
+      strip_accents_(settings_.strip_accents),
+      chinese_(settings_.handle_chinese_chars),
+      clean_(settings_.clean_text) {
+  special_.cls = vocab_.find(settings_.cls_token);
+  special_.sep = vocab_.find(settings_.sep_token);
+  special_.pad = vocab_.find(settings_.pad_token);
+  special_.mask = vocab_.find(settings_.mask_token);
+  special_.unk = vocab_.find(settings_.unk_token);
+  for (const auto& t : settings_.added_tokens) {
+    if (t.empty() || vocab_.find(t) < 0) continue;
+    specials_.emplace_back(t, vocab_.find(t));
+    special_first_byte_[static_cast<unsigned char>(t[0])] = true;
+  }
 }
 
 template <class OnWord, class OnSpecial>
@@ -98,7 +112,7 @@ void WordPieceTokenizer::split(std::string_view text,
 
   size_t pos = 0;
   while (pos < text.size()) {
-    if (text[pos] == '[' && !specials_.empty()) {
+    if (special_first_byte_[static_cast<unsigned char>(text[pos])]) {
       const std::pair<std::string, int64_t>* best = nullptr;
       for (const auto& s : specials_)
         if (text.compare(pos, s.first.size(), s.first) == 0 &&
@@ -121,8 +135,8 @@ void WordPieceTokenizer::split(std::string_view text,
     }
     const char32_t c = detail::next_codepoint(text, &pos);
     const uint16_t f = char_flags(c);
-    if (f & detail::kFlagCleanDrop) continue;  // clean_text
-    if (f & detail::kFlagCleanSpace) {
+    if (clean_ && (f & detail::kFlagCleanDrop)) continue;  // clean_text
+    if (clean_ && (f & detail::kFlagCleanSpace)) {
       boundary();
       continue;
     }
@@ -144,11 +158,11 @@ void WordPieceTokenizer::wordpiece(std::string_view word,
                                    std::vector<int64_t>& out) const {
   auto unknown = [&] {
     if (special_.unk < 0)
-      throw std::invalid_argument("WordPiece: '" + std::string(word) +
-                                  "' needs [UNK], which the vocabulary lacks");
+      throw std::invalid_argument("WordPiece: '" + std::string(word) + "' needs " +
+                                  settings_.unk_token + ", which the vocabulary lacks");
     out.push_back(special_.unk);
   };
-  if (chars > kMaxInputCharsPerWord) {
+  if (chars > settings_.max_input_chars_per_word) {
     unknown();
     return;
   }

@@ -1,6 +1,6 @@
 // sentzoo-eval compare (eval/compare.h). Every cost number is a wall-clock measurement on this
-// machine with the thread count recorded; an extrapolation (cross passes past the time budget)
-// says how many passes were actually timed.
+// machine with the thread count and load recorded; an extrapolation (cross passes past the time
+// budget) says how many passes were actually timed. The report is rendered in compare_report.cpp.
 
 #include "eval/compare.h"
 
@@ -8,12 +8,16 @@
 #include <torch/torch.h>
 
 #include <algorithm>
+#include <array>
 #include <chrono>
+#include <cmath>
 #include <set>
+#include <tuple>
 
+#include "data/dataset_spec.h"
 #include "eval/pair_eval.h"
+#include "eval/provenance.h"
 #include "io/atomic_file.h"
-#include "io/png_chart.h"
 
 namespace sentzoo {
 
@@ -23,8 +27,23 @@ double now_seconds() {
   return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
 }
 
-double json_number(const nlohmann::json& j, const char* key) {
-  return j.contains(key) && j[key].is_number() ? j[key].get<double>() : NAN;
+nlohmann::json load_json(const std::array<double, 3>& load) {
+  nlohmann::json j = nlohmann::json::array();
+  for (double v : load) j.push_back(std::isfinite(v) ? nlohmann::json(v) : nlohmann::json());
+  return j;
+}
+
+// {"spec", "path", "pairs"}: what the user asked for and the file it resolved to.
+nlohmann::json data_record(const std::string& spec, size_t pairs) {
+  nlohmann::json j = {{"spec", spec.empty() ? "unknown" : spec}, {"pairs", pairs}};
+  if (!spec.empty()) {
+    try {
+      j["path"] = resolve_data_path(parse_dataset_spec(spec).path);
+    } catch (const std::exception&) {
+      j["path"] = "unknown";
+    }
+  }
+  return j;
 }
 
 nlohmann::json retrieval(const PairModel& dual,
@@ -32,7 +51,8 @@ nlohmann::json retrieval(const PairModel& dual,
                          const std::string& query,
                          const std::vector<std::string>& pool,
                          int64_t n,
-                         const CompareOptions& o) {
+                         const CompareOptions& o,
+                         const StageProgress& progress) {
   std::vector<std::string> cands;
   for (int64_t i = 0; i < n; ++i) cands.push_back(pool[i % pool.size()]);
   double t0 = 0;
@@ -40,9 +60,13 @@ nlohmann::json retrieval(const PairModel& dual,
   // dual: index once (reported apart): the distinct texts are encoded (timed) and the N rows
   // gathered from them, as N cycles through the pool.
   const int64_t distinct = std::min<int64_t>(n, static_cast<int64_t>(pool.size()));
+  const std::string index_stage = fmt::format("dual encoder: index texts for N = {}", n);
+  Progress index_progress;
+  if (progress)
+    index_progress = [&](int64_t done, int64_t total) { progress(index_stage, done, total); };
   t0 = now_seconds();
-  auto unique_vectors =
-      dual.encode({pool.begin(), pool.begin() + distinct}, o.batch_size, {}, /*side=*/1);
+  auto unique_vectors = dual.encode(
+      {pool.begin(), pool.begin() + distinct}, o.batch_size, index_progress, /*side=*/1);
   const double encode_seconds = now_seconds() - t0;
   const double index_seconds = encode_seconds / distinct * n;
   auto index = unique_vectors.index_select(0, torch::arange(n, torch::kLong) % distinct);
@@ -57,17 +81,21 @@ nlohmann::json retrieval(const PairModel& dual,
   }
   std::sort(times.begin(), times.end());
   // cross: N passes (query, candidate), timed until the budget runs out.
+  const std::string cross_stage = fmt::format("cross encoder: query pairs for N = {}", n);
   std::vector<std::pair<std::string, std::string>> pairs;
   int64_t done = 0;
   t0 = now_seconds();
   double elapsed = 0;
   const int64_t chunk = std::max<int64_t>(o.batch_size, 256);
+  if (progress) progress(cross_stage, 0, n);
   while (done < n && (elapsed < o.cross_budget_seconds || done == 0)) {
     pairs.clear();
     for (int64_t i = done; i < std::min(n, done + chunk); ++i) pairs.emplace_back(query, cands[i]);
     cross.score_pairs(pairs, o.batch_size);
     done += static_cast<int64_t>(pairs.size());
     elapsed = now_seconds() - t0;
+    // Past the budget the rest is extrapolated: the stage ends here.
+    if (progress) progress(cross_stage, done < n && elapsed < o.cross_budget_seconds ? done : n, n);
   }
   const double cross_seconds = done == n ? elapsed : elapsed / done * n;
   return {{"n", n},
@@ -101,10 +129,12 @@ nlohmann::json retrieval(const PairModel& dual,
 nlohmann::json run_compare(const CompareOptions& o,
                            const std::vector<PairExample>& valid,
                            const std::vector<PairExample>& test,
-                           const std::function<void(const std::string&)>& log_) {
+                           const std::function<void(const std::string&)>& log_,
+                           const StageProgress& progress) {
   auto log = [&](const std::string& m) {
     if (log_) log_(m);
   };
+  const auto load_start = load_average();
   const auto dual = PairModel::load(o.dual);
   const auto cross = PairModel::load(o.cross);
   if (dual.kind() != "dual")
@@ -115,18 +145,27 @@ nlohmann::json run_compare(const CompareOptions& o,
         fmt::format("--cross {}: is a {} encoder, not a cross encoder", o.cross, cross.kind()));
   nlohmann::json report;
   report["threads"] = at::get_num_threads();
+  report["machine"] = machine_record();
   report["pairs"] = {{"valid", valid.size()}, {"test", test.size()}};
+  report["data"] = {{"valid", data_record(o.valid_spec, valid.size())},
+                    {"test", data_record(o.test_spec, test.size())}};
   log(fmt::format(
       "evaluating the dual encoder on {} valid + {} test pairs", valid.size(), test.size()));
-  const auto ed = evaluate_pairs(dual, test, valid, o.batch_size);
+  const auto ed = evaluate_pairs(dual, test, valid, o.batch_size, progress);
   log(summary_line(ed));
   log("evaluating the cross encoder");
-  const auto ec = evaluate_pairs(cross, test, valid, o.batch_size);
+  const auto ec = evaluate_pairs(cross, test, valid, o.batch_size, progress);
   log(summary_line(ec));
-  report["dual"] = ed.json();
-  report["dual"]["path"] = o.dual;
-  report["cross"] = ec.json();
-  report["cross"]["path"] = o.cross;
+  report["warnings"] = nlohmann::json::array();
+  for (const auto& [who, e, model, path] :
+       {std::tuple{"dual", &ed, &dual, &o.dual}, std::tuple{"cross", &ec, &cross, &o.cross}}) {
+    report[who] = e->json();
+    report[who]["path"] = *path;
+    report[who]["model"] = model_record(*path, *model);
+    for (const auto& w : evaluation_warnings(e->test.json))
+      report["warnings"].push_back(fmt::format("{}: {}", who, w));
+  }
+  for (const auto& w : report["warnings"]) log("warning: " + w.get<std::string>());
   const double nt = static_cast<double>(test.size());
   report["cost"] = {
       {"dual_sentences_per_second", 2 * nt / ed.test.seconds},
@@ -144,87 +183,23 @@ nlohmann::json run_compare(const CompareOptions& o,
   report["retrieval"] = nlohmann::json::array();
   for (int64_t n : o.retrieval_n) {
     log(fmt::format("retrieval: one query against N = {} candidates", n));
-    report["retrieval"].push_back(retrieval(dual, cross, query, pool, n, o));
+    report["retrieval"].push_back(retrieval(dual, cross, query, pool, n, o, progress));
   }
   report["retrieval_candidates"] = fmt::format(
       "{} distinct texts of test+valid, repeated cyclically when N is larger", pool.size());
+  report["machine"]["load_average"] = {{"start", load_json(load_start)},
+                                       {"end", load_json(load_average())},
+                                       {"what", "1, 5 and 15 minute averages (/proc/loadavg)"}};
 
   std::filesystem::create_directories(o.output);
-  auto q = [&](const char* who, const char* key) { return json_number(report[who]["test"], key); };
-  BarChart quality{"Quality on test", {"accuracy", "f1", "spearman"}, {}, false, ""};
-  for (const char* who : {"dual", "cross"})
-    quality.series.push_back({who, {q(who, "accuracy"), q(who, "f1"), q(who, "spearman")}});
-  write_bar_chart_png((o.output / "quality.png").string(), quality);
-  BarChart speed{"Throughput", {"sentences/s", "pairs/s"}, {}, true, "per second"};
-  speed.series.push_back({"dual",
-                          {report["cost"]["dual_sentences_per_second"].get<double>(),
-                           report["cost"]["dual_pairs_per_second"].get<double>()}});
-  speed.series.push_back({"cross", {NAN, report["cost"]["cross_pairs_per_second"].get<double>()}});
-  write_bar_chart_png((o.output / "throughput.png").string(), speed);
-  BarChart ret{"One query vs N candidates", {}, {{"dual", {}}, {"cross", {}}}, true, "ms"};
-  for (const auto& r : report["retrieval"]) {
-    ret.categories.push_back(fmt::format("N={}", r["n"].get<int64_t>()));
-    ret.series[0].values.push_back(1e3 * r["dual"]["query_seconds"].get<double>());
-    ret.series[1].values.push_back(1e3 * r["cross"]["query_seconds"].get<double>());
+  report["charts"] = nlohmann::json::array();
+  for (const auto& [file, chart] : compare_charts(report)) {
+    write_bar_chart_png((o.output / file).string(), chart);
+    report["charts"].push_back(file);
   }
-  write_bar_chart_png((o.output / "retrieval.png").string(), ret);
-  report["charts"] = {"quality.png", "throughput.png", "retrieval.png"};
   write_file_atomic(o.output / "report.json", report.dump(2) + "\n");
   write_file_atomic(o.output / "report.md", compare_markdown(report));
   return report;
-}
-
-std::string compare_markdown(const nlohmann::json& r) {
-  auto num = [](const nlohmann::json& j, const char* key) {
-    return j.contains(key) && j[key].is_number() ? fmt::format("{:.4f}", j[key].get<double>())
-                                                 : std::string("-");
-  };
-  std::string md = "# Dual vs cross encoder\n\n";
-  md += fmt::format("Test {} pairs, thresholds tuned on valid ({} pairs); {} threads.\n\n",
-                    r["pairs"]["test"].get<int64_t>(),
-                    r["pairs"]["valid"].get<int64_t>(),
-                    r["threads"].get<int64_t>());
-  md +=
-      "## Quality (test)\n\n| model | accuracy | f1 | precision | recall | auc | spearman | "
-      "threshold (source) |\n|---|---|---|---|---|---|---|---|\n";
-  for (const char* who : {"dual", "cross"}) {
-    const auto& t = r[who]["test"];
-    md += fmt::format("| {} `{}` | {} | {} | {} | {} | {} | {} | {} ({}) |\n",
-                      who,
-                      r[who]["path"].get<std::string>(),
-                      num(t, "accuracy"),
-                      num(t, "f1"),
-                      num(t, "precision"),
-                      num(t, "recall"),
-                      num(t, "auc"),
-                      num(t, "spearman"),
-                      num(t, "threshold"),
-                      t.value("threshold_source", std::string("-")));
-  }
-  md += "\n![quality](quality.png)\n\n## Cost\n\n";
-  const auto& c = r["cost"];
-  md += fmt::format(
-      "| | dual | cross |\n|---|---|---|\n| sentences/s (encode) | {:.1f} | - |\n| pairs/s | "
-      "{:.1f} | {:.1f} |\n\nMeasured: {}.\n\n![throughput](throughput.png)\n\n",
-      c["dual_sentences_per_second"].get<double>(),
-      c["dual_pairs_per_second"].get<double>(),
-      c["cross_pairs_per_second"].get<double>(),
-      c["what"].get<std::string>());
-  md +=
-      "## Retrieval: one query against N candidates\n\n| N | dual (ms/query) | dual index "
-      "build (s, once) | cross (ms/query) | cross measured |\n|---|---|---|---|---|\n";
-  for (const auto& x : r["retrieval"])
-    md += fmt::format("| {} | {:.2f} | {:.2f} | {:.1f} | {} |\n",
-                      x["n"].get<int64_t>(),
-                      1e3 * x["dual"]["query_seconds"].get<double>(),
-                      x["dual"]["index_seconds"].get<double>(),
-                      1e3 * x["cross"]["query_seconds"].get<double>(),
-                      x["cross"]["what"].get<std::string>());
-  md += fmt::format("\nCandidates: {}. Dual: {}.\n\n![retrieval](retrieval.png)\n",
-                    r["retrieval_candidates"].get<std::string>(),
-                    r["retrieval"].empty() ? std::string()
-                                           : r["retrieval"][0]["dual"]["what"].get<std::string>());
-  return md;
 }
 
 }  // namespace sentzoo

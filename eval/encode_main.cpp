@@ -7,6 +7,7 @@
 #include <fstream>
 
 #include "core/cli.h"
+#include "core/progress.h"
 #include "eval/pair_model.h"
 #include "io/npy.h"
 
@@ -29,23 +30,17 @@ int encode(const cxxopts::ParseResult& args) {
     lines.push_back(line);
   }
   const auto model = PairModel::load(model_path);
-  const bool tty = isatty(fileno(stderr));
   if (side == 1 && !model.separate_towers())
     spdlog::info("--side 1: this model shares one tower, so both sides give the same vectors");
+  // Progress on stderr: a bar on a terminal, a line every 10 s otherwise, nothing under 3 s.
+  ProgressMeter meter({.terminal = ::isatty(::fileno(stderr)) != 0}, [](const std::string& s) {
+    std::fputs(s.c_str(), stderr);
+    std::fflush(stderr);
+  });
   auto emb = model.encode(
       lines,
       batch,
-      [&](int64_t done, int64_t total) {
-        if (!tty) return;
-        const int width = 30, bar = static_cast<int>(width * done / std::max<int64_t>(1, total));
-        fmt::print(stderr,
-                   "\r[{}{}] {}/{}",
-                   std::string(bar, '#'),
-                   std::string(width - bar, '.'),
-                   done,
-                   total);
-        if (done == total) fmt::print(stderr, "\n");
-      },
+      [&](int64_t done, int64_t total) { meter.update("encoding texts", done, total); },
       side);
   emb = emb.contiguous();
   const int64_t dim = emb.dim() == 2 ? emb.size(1) : 0;

@@ -40,7 +40,8 @@ int main(int argc, char** argv) {
                         cxxopts::value<std::string>())(
       "o,output", "output .pt file", cxxopts::value<std::string>())(
       "format",
-      "torchscript | huggingface (BERT dual encoders: a sentence-transformers folder)",
+      "torchscript | huggingface (dual encoders: a sentence-transformers folder; see "
+      "docs/LAYOUTS.md)",
       cxxopts::value<std::string>()->default_value("torchscript"))(
       "kind", "dual | cross (when the folder does not say)", cxxopts::value<std::string>())(
       "pooling",

@@ -1,18 +1,22 @@
 // sentzoo-export (eval/export_model.h).
 
 #include "eval/export_model.h"
-#include "core/json_text.h"
 
 #include <fmt/format.h>
 
 #include <fstream>
 
 #include "core/build_info.h"
+#include "core/json_text.h"
 #include "data/tokenizer.h"
+#include "data/tokenizer_json.h"
 #include "io/atomic_file.h"
+#include "io/safetensors.h"
 #include "models/export.h"
 #include "models/hf_weights.h"
 #include "models/model_folder.h"
+#include "models/st_reference_module.h"
+#include "models/torchscale_weights.h"
 
 namespace sentzoo {
 
@@ -30,7 +34,8 @@ fs::path tokenizer_file(const fs::path& dir) {
     return trained_model_tokenizer(dir, read_json_or_empty(dir / "sentzoo.json"));
   if (const auto file = find_tokenizer_file(dir)) return *file;
   throw std::runtime_error(fmt::format(
-      "{}: no tokenizer (vocab.txt or a SentencePiece .model) in the folder", dir.string()));
+      "{}: no tokenizer (tokenizer.json, vocab.txt or a SentencePiece .model) in the folder",
+      dir.string()));
 }
 
 template <class T>
@@ -53,14 +58,30 @@ void save_sentence_transformer(DualEncoderImpl& model,
                                const nlohmann::json& meta,
                                const fs::path& tokenizer) {
   const auto& c = model.config;
-  if (c.encoder.architecture != Architecture::kBert)
-    throw std::invalid_argument("--format huggingface: BERT encoders only (this is " +
-                                to_string(c.encoder.architecture) + "); use --format torchscript");
-  if (!c.shared || c.pooling.dense_dim > 0)
+  const Architecture arch = c.encoder.architecture;
+  // Module 0 by family: BERT and RoFormer v1 load with sentence-transformers' Transformer
+  // (transformers AutoModel); RoFormerV2 (roformer package layout) and DeepNet (torchscale
+  // layout) through the reference-package module written beside them (docs/LAYOUTS.md).
+  const bool st_transformer = arch == Architecture::kBert || arch == Architecture::kRoformer;
+  if (arch == Architecture::kCustom)
     throw std::invalid_argument(
-        "--format huggingface: separate towers and dense projections are not written");
-  if (tokenizer.extension() != ".txt")
-    throw std::invalid_argument("--format huggingface: needs a WordPiece vocab.txt");
+        "--format huggingface: a custom encoder has no Hugging Face layout; use --format "
+        "torchscript");
+  if (!c.shared)
+    throw std::invalid_argument("--format huggingface: separate towers are not written");
+  const bool json_tok = tokenizer_kind(tokenizer) == "tokenizer_json";
+  if (tokenizer.extension() != ".txt" && !json_tok)
+    throw std::invalid_argument(
+        "--format huggingface: needs a WordPiece vocab.txt or tokenizer.json");
+  if (c.encoder.rotary() && c.encoder.rope_theta != 10000.0)
+    throw std::invalid_argument(fmt::format(
+        "--format huggingface: the roformer package's RoPE base is 10000, this model's is {}",
+        c.encoder.rope_theta));
+  // A tokenizer.json goes out as it is (transformers loads it first) with its vocab.txt; the
+  // tokenizer_config.json keys BertTokenizerFast would otherwise reset its normalizer from
+  // (tokenization_bert_fast.py __init__) and the special tokens come from the file.
+  const WordPieceSettings ws =
+      json_tok ? load_tokenizer_json(tokenizer)->settings() : wordpiece_settings({});
   static const std::map<std::string, std::string> st_modes = {
       {"cls", "pooling_mode_cls_token"},
       {"mean", "pooling_mode_mean_tokens"},
@@ -71,53 +92,73 @@ void save_sentence_transformer(DualEncoderImpl& model,
   if (!st_modes.count(mode))
     throw std::invalid_argument("--format huggingface: sentence-transformers has no '" + mode +
                                 "' pooling; use --format torchscript");
+  if (arch == Architecture::kDeepnet)
+    encoder_config_to_torchscale(c.encoder);  // refuses what torchscale cannot express
   const bool lower = meta.value("lowercase", true);
   const int64_t max_length = meta.value("max_length", int64_t{512});
   auto write = [](const fs::path& p, const nlohmann::json& j) {
     write_file_checked(p, j.dump(2) + "\n");
   };
   write_directory_atomic(dir, [&](const fs::path& tmp) {
-    save_hf_encoder(*model.tower, tmp.string());
-    fs::copy_file(tokenizer, tmp / "vocab.txt");
-    write(tmp / "tokenizer_config.json",
-          {{"tokenizer_class", "BertTokenizer"},
-           {"do_lower_case", lower},
-           {"model_max_length", max_length},
-           {"unk_token", "[UNK]"},
-           {"sep_token", "[SEP]"},
-           {"pad_token", "[PAD]"},
-           {"cls_token", "[CLS]"},
-           {"mask_token", "[MASK]"}});
-    write(tmp / "special_tokens_map.json",
-          {{"unk_token", "[UNK]"},
-           {"sep_token", "[SEP]"},
-           {"pad_token", "[PAD]"},
-           {"cls_token", "[CLS]"},
-           {"mask_token", "[MASK]"}});
+    if (arch == Architecture::kDeepnet)
+      save_torchscale_encoder(*model.tower, tmp.string());
+    else
+      save_hf_encoder(*model.tower, tmp.string());
+    if (!st_transformer)
+      write_file_checked(tmp / kStReferenceModuleFile, st_reference_module_source());
+    const nlohmann::json specials = {{"unk_token", ws.unk_token},
+                                     {"sep_token", ws.sep_token},
+                                     {"pad_token", ws.pad_token},
+                                     {"cls_token", ws.cls_token},
+                                     {"mask_token", ws.mask_token}};
+    nlohmann::json tok_config = {{"tokenizer_class", "BertTokenizer"},
+                                 {"do_lower_case", json_tok ? ws.lowercase : lower},
+                                 {"model_max_length", max_length}};
+    tok_config.update(specials);
+    if (json_tok) {
+      fs::copy_file(tokenizer, tmp / "tokenizer.json");
+      write_file_checked(tmp / "vocab.txt", vocab_txt_of(*load_tokenizer_json(tokenizer)));
+      tok_config["strip_accents"] = ws.strip_accents;
+      tok_config["tokenize_chinese_chars"] = ws.handle_chinese_chars;
+    } else {
+      fs::copy_file(tokenizer, tmp / "vocab.txt");
+    }
+    write(tmp / "tokenizer_config.json", tok_config);
+    write(tmp / "special_tokens_map.json", specials);
     write(tmp / "sentence_bert_config.json",
           {{"max_seq_length", max_length}, {"do_lower_case", false}});
+    // modules.json: Transformer -> Pooling [-> Dense] [-> Normalize], numbered in order.
     nlohmann::json modules = nlohmann::json::array();
-    modules.push_back({{"idx", 0},
-                       {"name", "0"},
-                       {"path", ""},
-                       {"type", "sentence_transformers.models.Transformer"}});
-    modules.push_back({{"idx", 1},
-                       {"name", "1"},
-                       {"path", "1_Pooling"},
-                       {"type", "sentence_transformers.models.Pooling"}});
-    if (c.pooling.normalize) {
-      modules.push_back({{"idx", 2},
-                         {"name", "2"},
-                         {"path", "2_Normalize"},
-                         {"type", "sentence_transformers.models.Normalize"}});
-      fs::create_directories(tmp / "2_Normalize");
-    }
-    write(tmp / "modules.json", modules);
+    auto add = [&](const std::string& path, const std::string& type) {
+      const auto idx = static_cast<int64_t>(modules.size());
+      const std::string folder = path.empty() ? "" : std::to_string(idx) + "_" + path;
+      modules.push_back(
+          {{"idx", idx}, {"name", std::to_string(idx)}, {"path", folder}, {"type", type}});
+      if (!folder.empty()) fs::create_directories(tmp / folder);
+      return tmp / folder;
+    };
+    add("", st_transformer ? "sentence_transformers.models.Transformer" : kStReferenceModule);
+    const auto pool_dir = add("Pooling", "sentence_transformers.models.Pooling");
     nlohmann::json pool = {{"word_embedding_dimension", c.encoder.hidden_size}};
     for (const auto& [name, key] : st_modes) pool[key] = name == mode;
     pool["pooling_mode_mean_sqrt_len_tokens"] = false;
-    fs::create_directories(tmp / "1_Pooling");
-    write(tmp / "1_Pooling" / "config.json", pool);
+    write(pool_dir / "config.json", pool);
+    if (model.dense) {  // ST models/Dense.py: config.json + linear.{weight,bias}
+      const auto dense_dir = add("Dense", "sentence_transformers.models.Dense");
+      write(dense_dir / "config.json",
+            {{"in_features", c.encoder.hidden_size},
+             {"out_features", c.pooling.dense_dim},
+             {"bias", true},
+             {"activation_function",
+              model.dense_tanh ? "torch.nn.modules.activation.Tanh"
+                               : "torch.nn.modules.linear.Identity"}});
+      write_safetensors(
+          (dense_dir / "model.safetensors").string(),
+          {{"linear.weight", model.dense->weight.detach().to(torch::kFloat).contiguous()},
+           {"linear.bias", model.dense->bias.detach().to(torch::kFloat).contiguous()}});
+    }
+    if (c.pooling.normalize) add("Normalize", "sentence_transformers.models.Normalize");
+    write(tmp / "modules.json", modules);
   });
 }
 
@@ -206,6 +247,8 @@ nlohmann::json export_model(const ExportRequest& r) {
   const fs::path tok = tokenizer_file(dir);
   meta["architecture"] = encoder.architecture;
   meta["tokenizer"] = tokenizer_kind(tok);
+  if (meta["tokenizer"] == "tokenizer_json")  // the file's own setting, for vocab.txt readers
+    meta["lowercase"] = load_tokenizer_json(tok)->settings().lowercase;
   meta["sentzoo_version"] = SENTZOO_VERSION;
   meta["source"] = fs::absolute(dir).string();
   meta["inputs"] = {"input_ids", "attention_mask", "token_type_ids (optional)"};
@@ -213,9 +256,9 @@ nlohmann::json export_model(const ExportRequest& r) {
                        ? "sentence vectors (B, D) after pooling (+ dense) (+ L2 normalisation)"
                        : "logits (B) for one label, (B, K) for K classes";
   if (meta["kind"] == "dual") meta["normalize"] = meta["pooling"].value("normalize", false);
-  if (meta.value("max_length", int64_t{0}) > encoder.max_position_embeddings &&
+  if (meta.value("max_length", int64_t{0}) > encoder.max_length() &&
       encoder.position_embedding == PositionEmbedding::kAbsolute)
-    meta["max_length"] = encoder.max_position_embeddings;
+    meta["max_length"] = encoder.max_length();
   if (r.format == "huggingface") {
     if (!dual_model)
       throw std::invalid_argument("--format huggingface writes dual encoders only (this is a " +

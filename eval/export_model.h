@@ -16,7 +16,7 @@ namespace sentzoo {
 struct ExportRequest {
   std::filesystem::path checkpoint;    // e.g. runs/x (or runs/x/best), an ST or HF folder
   std::filesystem::path output;        // e.g. model.pt
-  std::string format = "torchscript";  // "torchscript" | "huggingface" (BERT dual encoders)
+  std::string format = "torchscript";  // "torchscript" | "huggingface" (sentence-transformers)
   std::optional<std::string> kind;     // "dual" | "cross"; plain HF folders: default dual
   std::optional<std::string> pooling;  // e.g. "mean"; plain HF folders: default mean
   std::optional<bool> normalize;       // L2-normalise the output (plain HF: default false)
@@ -27,9 +27,11 @@ struct ExportRequest {
 /// that contradicts the folder (usage), std::runtime_error when the folder cannot be used.
 nlohmann::json export_model(const ExportRequest& request);
 
-/// A BERT dual encoder as a sentence-transformers folder (config.json, model.safetensors,
-/// vocab.txt, tokenizer_config.json, special_tokens_map.json, sentence_bert_config.json,
-/// modules.json, 1_Pooling/config.json, 2_Normalize when normalising), written atomically.
+/// A dual encoder as a sentence-transformers folder, written atomically (docs/LAYOUTS.md): the
+/// encoder at the root (BERT: transformers; RoFormer, RoFormerV2: the roformer package's layout;
+/// DeepNet: torchscale's layout, with sentzoo_st.py as module 0 for the last two), vocab.txt,
+/// tokenizer_config.json, special_tokens_map.json, sentence_bert_config.json, modules.json,
+/// 1_Pooling/config.json, then 2_Dense/ and a Normalize module when the model has them.
 /// Throws std::invalid_argument for what sentence-transformers cannot express.
 void save_sentence_transformer(DualEncoderImpl& model,
                                const std::filesystem::path& dir,

@@ -49,8 +49,9 @@ namespace detail {
 nlohmann::json metrics_json(const Metrics& m, const std::string& self_name) {
   nlohmann::json j = nlohmann::json::object();
   for (const auto& [key, value] : m.values) {
-    std::string name = key == "roc_auc" ? "auc" : key == "accuracy_threshold" ? "threshold" : key;
-    if (std::isfinite(value)) j[name] = value;  // undefined (e.g. AUC with one class): left out
+    if (!std::isfinite(value)) continue;  // undefined (e.g. AUC with one class): left out
+    j[key == "roc_auc" ? "auc" : key] = value;
+    if (key == "accuracy_threshold") j["threshold"] = value;  // the issue #7 name
   }
   for (const auto& [key, value] : m.info) j[key] = value == "self" ? self_name : value;
   return j;
@@ -59,19 +60,30 @@ nlohmann::json metrics_json(const Metrics& m, const std::string& self_name) {
 
 RawScores score_pairs(const PairModel& model,
                       const std::vector<PairExample>& pairs,
-                      int64_t batch_size) {
+                      int64_t batch_size,
+                      const StageProgress& progress,
+                      const std::string& stage) {
   RawScores out;
   const double t0 = now_seconds();
+  // One stage over all texts: part `offset` of `total` units.
+  auto part = [&](int64_t offset, int64_t total) -> Progress {
+    if (!progress) return {};
+    return [&progress, &stage, offset, total](int64_t done, int64_t) {
+      progress(stage, offset + done, total);
+    };
+  };
+  const auto n = static_cast<int64_t>(pairs.size());
   if (model.kind() == "dual") {
     std::vector<std::string> a, b;
     for (const auto& p : pairs) a.push_back(p.text1), b.push_back(p.text2);
     // Side 0 for the first texts, side 1 for the second (separate towers differ).
-    auto u = model.encode(a, batch_size, {}, 0), v = model.encode(b, batch_size, {}, 1);
+    auto u = model.encode(a, batch_size, part(0, 2 * n), 0);
+    auto v = model.encode(b, batch_size, part(n, 2 * n), 1);
     out.scores = similarity_scores(u, v, Similarity::kCosine);
   } else {
     std::vector<std::pair<std::string, std::string>> ab;
     for (const auto& p : pairs) ab.emplace_back(p.text1, p.text2);
-    auto logits = model.score_pairs(ab, batch_size).to(torch::kDouble).contiguous();
+    auto logits = model.score_pairs(ab, batch_size, part(0, n)).to(torch::kDouble).contiguous();
     if (logits.dim() == 1) {
       out.scores.assign(logits.data_ptr<double>(), logits.data_ptr<double>() + logits.numel());
     } else {
@@ -89,7 +101,8 @@ RawScores score_pairs(const PairModel& model,
 PairEvaluation evaluate_pairs(const PairModel& model,
                               const std::vector<PairExample>& test,
                               const std::optional<std::vector<PairExample>>& valid,
-                              int64_t batch_size) {
+                              int64_t batch_size,
+                              const StageProgress& progress) {
   if (test.size() < 2) throw std::runtime_error("test data: need at least 2 pairs");
   if (valid && valid->size() < 2) throw std::runtime_error("valid data: need at least 2 pairs");
   const int64_t k = model.kind() == "cross" ? model.num_labels() : 1;
@@ -97,9 +110,14 @@ PairEvaluation evaluate_pairs(const PairModel& model,
     check_classes(test, k, "test");
     if (valid) check_classes(*valid, k, "valid");
   }
-  RawScores rt = score_pairs(model, test, batch_size);
+  // e.g. "dual encoder: encoding test texts" (both sides), "cross encoder: scoring test pairs".
+  auto stage = [&](const char* set) {
+    return model.kind() == "dual" ? fmt::format("dual encoder: encoding {} texts", set)
+                                  : fmt::format("cross encoder: scoring {} pairs", set);
+  };
+  RawScores rt = score_pairs(model, test, batch_size, progress, stage("test"));
   std::optional<RawScores> rv;
-  if (valid) rv = score_pairs(model, *valid, batch_size);
+  if (valid) rv = score_pairs(model, *valid, batch_size, progress, stage("valid"));
 
   // The metrics come from the one pair evaluation (metrics/pair_metrics.h) the trainer uses too;
   // here they are renamed to the issue #7 keys and the predictions added.
@@ -172,13 +190,24 @@ std::string summary_line(const PairEvaluation& e) {
   for (const char* key : {"accuracy", "f1", "auc", "spearman", "pearson"})
     if (j.contains(key) && j[key].is_number())
       s += fmt::format(" {} {:.4f}", key, j[key].get<double>());
-  if (j.contains("threshold") && j["threshold"].is_number())
-    s += fmt::format(" (threshold {:.4f} from {})",
-                     j["threshold"].get<double>(),
+  if (j.contains("majority_accuracy") && j["majority_accuracy"].is_number())
+    s += fmt::format(" majority {:.4f}", j["majority_accuracy"].get<double>());
+  if (j.contains("accuracy_threshold") && j["accuracy_threshold"].is_number())
+    s += fmt::format(" (accuracy threshold {:.4f}, F1 threshold {:.4f}, from {})",
+                     j["accuracy_threshold"].get<double>(),
+                     j.value("f1_threshold", NAN),
                      j.value("threshold_source", std::string("?")));
   s += fmt::format(
       ", {} pairs, {:.1f} pairs/s", j["pairs"].get<int64_t>(), j["pairs_per_second"].get<double>());
   return s;
+}
+
+std::vector<std::string> evaluation_warnings(const nlohmann::json& set) {
+  std::vector<std::string> out;
+  for (const auto& [key, value] : set.items())
+    if (key.size() > 8 && key.ends_with("_warning") && value.is_string())
+      out.push_back(value.get<std::string>());
+  return out;
 }
 
 void write_predictions(const std::string& path,

@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "core/progress.h"
 #include "data/example.h"
 #include "eval/pair_model.h"
 #include "metrics/metrics.h"
@@ -32,7 +33,8 @@ struct PairEvaluation {
 };
 
 /// Scores pairs: dual -> cosine(u, v) (float64), cross -> logit; K-class cross -> (N, K) logits
-/// in `classes` and argmax scores. Also returns the seconds spent.
+/// in `classes` and argmax scores. Also returns the seconds spent. `progress` gets `stage` with
+/// texts (dual: both sides) or pairs (cross) done.
 struct RawScores {
   std::vector<double> scores;
   std::vector<std::vector<double>> classes;  // K-class cross encoders only
@@ -40,18 +42,27 @@ struct RawScores {
 };
 RawScores score_pairs(const PairModel& model,
                       const std::vector<PairExample>& pairs,
-                      int64_t batch_size = 64);
+                      int64_t batch_size = 64,
+                      const StageProgress& progress = {},
+                      const std::string& stage = "scoring pairs");
 
 /// Evaluates on test (thresholds / class offsets from valid when given). Throws
 /// std::runtime_error when the model does not fit the labels (graded labels on a K-class cross
-/// encoder, class ids out of range, fewer than 2 pairs).
+/// encoder, class ids out of range, fewer than 2 pairs). Progress stages: "dual encoder:
+/// encoding test texts" (both sides) or "cross encoder: scoring test pairs", then valid.
 PairEvaluation evaluate_pairs(const PairModel& model,
                               const std::vector<PairExample>& test,
                               const std::optional<std::vector<PairExample>>& valid,
-                              int64_t batch_size = 64);
+                              int64_t batch_size = 64,
+                              const StageProgress& progress = {});
 
-/// One line for stderr: "test: accuracy 0.8123 f1 ... (threshold 0.73 from valid), 1234 pairs/s".
+/// One line for stderr: "test: accuracy 0.8123 f1 ... majority 0.5012 (accuracy threshold
+/// 0.7312, F1 threshold 0.6100, from valid), 8 pairs, 1234.5 pairs/s".
 std::string summary_line(const PairEvaluation& e);
+
+/// The warnings of one set's JSON (keys ending in "_warning": degenerate thresholds, accuracy
+/// not above the majority baseline), for the mains' log and the compare report.
+std::vector<std::string> evaluation_warnings(const nlohmann::json& set);
 
 /// TSV rows text1, text2, label, score, predicted (tabs/newlines in texts become spaces).
 void write_predictions(const std::string& path,
@@ -59,8 +70,8 @@ void write_predictions(const std::string& path,
                        const PairScores& scores);
 
 namespace detail {
-/// The issue #7 JSON keys from a Metrics record ("roc_auc" -> "auc", "accuracy_threshold" ->
-/// "threshold", threshold_source "self" -> `self_name`); non-finite values are left out.
+/// The issue #7 JSON keys from a Metrics record ("roc_auc" -> "auc", "accuracy_threshold" also
+/// as "threshold", threshold_source "self" -> `self_name`); non-finite values are left out.
 nlohmann::json metrics_json(const Metrics& m, const std::string& self_name);
 }  // namespace detail
 

@@ -43,6 +43,48 @@ std::shared_ptr<Tokenizer> tokenizer_from_bytes(const std::string& bytes,
   }
 }
 
+// A word for a shell command line: as is when plain, else in single quotes.
+std::string shell_word(const std::string& s) {
+  const bool plain = !s.empty() && s.find_first_not_of(
+                                       "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQR"
+                                       "STUVWXYZ0123456789_./-+=:,@") == std::string::npos;
+  if (plain) return s;
+  std::string q = "'";
+  for (char c : s) q += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return q + "'";
+}
+
+// sentzoo-eval reads sentzoo models only; a sentence-transformers or Hugging Face folder is one
+// sentzoo-export away (eval/export_model.h), so the error gives that command.
+void refuse_foreign_folder(const fs::path& dir) {
+  fs::path clean = dir.lexically_normal();
+  if (clean.filename().empty()) clean = clean.parent_path();
+  const std::string command = fmt::format("sentzoo-export --checkpoint {} --output {}",
+                                          shell_word(clean.string()),
+                                          shell_word(clean.string() + ".pt"));
+  if (fs::exists(dir / "modules.json"))
+    throw std::runtime_error(fmt::format(
+        "{}: a sentence-transformers folder, not a sentzoo model; convert it (a dual encoder, "
+        "its pooling and normalisation included) with\n  {}\nand pass {}.pt instead",
+        dir.string(),
+        command,
+        clean.string()));
+  if (fs::exists(dir / "config.json") && !fs::exists(dir / "heads.safetensors"))
+    throw std::runtime_error(fmt::format(
+        "{}: a Hugging Face encoder folder, not a sentzoo model; export it as a dual encoder "
+        "with\n  {} --pooling mean\n(use the pooling it was trained with) and pass {}.pt "
+        "instead; a cross encoder needs training (sentzoo-train, objective cross)",
+        dir.string(),
+        command,
+        clean.string()));
+}
+
+int64_t count_parameters(const std::vector<torch::Tensor>& tensors) {
+  int64_t n = 0;
+  for (const auto& t : tensors) n += t.numel();
+  return n;
+}
+
 }  // namespace
 
 PairModel PairModel::load(const fs::path& path) {
@@ -50,7 +92,9 @@ PairModel PairModel::load(const fs::path& path) {
   if (fs::is_regular_file(path)) {
     auto ts = load_torchscript(path);
     m.metadata_ = ts.metadata;
-    if (!ts.files["vocab.txt"].empty())
+    if (!ts.files["tokenizer.json"].empty())  // before its vocab.txt copy (models/export.h)
+      m.tokenizer_ = tokenizer_from_bytes(ts.files["tokenizer.json"], ".json", m.metadata_);
+    else if (!ts.files["vocab.txt"].empty())
       m.tokenizer_ = tokenizer_from_bytes(ts.files["vocab.txt"], ".txt", m.metadata_);
     else if (!ts.files["sentencepiece.model"].empty())
       m.tokenizer_ = tokenizer_from_bytes(ts.files["sentencepiece.model"], ".model", m.metadata_);
@@ -58,6 +102,7 @@ PairModel PairModel::load(const fs::path& path) {
       throw std::runtime_error(
           fmt::format("{}: the archive holds no vocab.txt or sentencepiece.model", path.string()));
     auto module = ts.module;
+    for (const auto& p : module.parameters()) m.num_parameters_ += p.numel();
     // Separate towers export the second side as forward_side1 (models/export.cpp).
     m.separate_towers_ = module.find_method("forward_side1").has_value();
     m.forward_ = [module, two = m.separate_towers_](const torch::Tensor& ids,
@@ -71,17 +116,20 @@ PairModel PairModel::load(const fs::path& path) {
     fs::path dir = path;
     if (!fs::exists(dir / "sentzoo.json") && fs::exists(dir / "best" / "sentzoo.json"))
       dir = dir / "best";
+    if (!fs::exists(dir / "sentzoo.json")) refuse_foreign_folder(dir);
     TrainedModel tm = load_trained_model(dir);  // throws "not a sentzoo model folder"
     m.metadata_ = tm.info;
     if (tm.kind == "dual") {
       auto dual = tm.dual;
       m.separate_towers_ = static_cast<bool>(dual->tower_b);
+      m.num_parameters_ = count_parameters(dual->parameters());
       m.forward_ = [dual](const torch::Tensor& ids,
                           const torch::Tensor& mask,
                           const torch::Tensor& seg,
                           int side) mutable { return dual->forward(ids, mask, seg, side); };
     } else if (tm.kind == "cross") {
       auto cross = tm.cross;
+      m.num_parameters_ = count_parameters(cross->parameters());
       m.forward_ = [cross](const torch::Tensor& ids,
                            const torch::Tensor& mask,
                            const torch::Tensor& seg,

@@ -23,13 +23,16 @@ class PairModel {
  public:
   /// A .pt file (TorchScript from sentzoo-export) or a training output folder (DIR with best/,
   /// or the best/ folder itself). Throws std::runtime_error naming the path and what is wrong
-  /// (missing, not a sentzoo model, an MLM-only model).
+  /// (missing, not a sentzoo model, an MLM-only model); for a sentence-transformers or Hugging
+  /// Face folder the message gives the sentzoo-export command that converts it.
   static PairModel load(const std::filesystem::path& path);
 
   const std::string& kind() const { return kind_; }  // "dual" | "cross"
   const nlohmann::json& metadata() const { return metadata_; }
   const Tokenizer& tokenizer() const { return *tokenizer_; }
   int64_t max_length() const { return max_length_; }
+  /// Parameters of the whole model (encoder, heads, second tower), e.g. 22713216.
+  int64_t num_parameters() const { return num_parameters_; }
   /// Number of logits of a cross encoder (1 = one score per pair).
   int64_t num_labels() const { return metadata_.value("num_labels", int64_t{1}); }
 
@@ -62,6 +65,7 @@ class PairModel {
   int64_t max_length_ = 512;
   Forward forward_;
   bool separate_towers_ = false;
+  int64_t num_parameters_ = 0;
   std::shared_ptr<void> holder_;  // keeps the module behind forward_ alive
 };
 

@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <cmath>
 #include <map>
+#include <stdexcept>
 
 #include "io/atomic_file.h"
 
@@ -124,10 +125,7 @@ struct Canvas {
         p[0] = rgb >> 16, p[1] = (rgb >> 8) & 0xFF, p[2] = rgb & 0xFF;
       }
   }
-  static int text_width(const std::string& s, int scale) {
-    return static_cast<int>(s.size()) * 6 * scale;
-  }
-  void text(int x, int y, const std::string& s, int scale = 1, uint32_t rgb = 0x202020) {
+  void text(int x, int y, const std::string& s, int scale, uint32_t rgb) {
     for (char c : s) {
       const char up = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
       auto it = font().find(up);
@@ -141,8 +139,19 @@ struct Canvas {
   }
 };
 
+int text_width(const std::string& s, int scale = 1) {
+  return static_cast<int>(s.size()) * 6 * scale;
+}
+
+constexpr uint32_t kSeriesColors[] = {0x4285F4, 0xF4A000, 0x34A853, 0xDB4437};
+constexpr uint32_t kAxis = 0x404040, kGrid = 0xE4E4E4, kMissing = 0x909090;
+
+}  // namespace
+
+namespace detail {
+
 std::string short_number(double v) {
-  if (!std::isfinite(v)) return "nan";
+  if (!std::isfinite(v)) return "n/a";
   const double a = std::abs(v);
   if (a >= 1e6) return fmt::format("{:.3g}m", v / 1e6);
   if (a >= 1e4) return fmt::format("{:.3g}k", v / 1e3);
@@ -150,59 +159,150 @@ std::string short_number(double v) {
   return fmt::format("{:.3g}", v);
 }
 
-}  // namespace
-
-void write_bar_chart_png(const std::string& path, const BarChart& chart) {
-  const int W = 640, H = 360, left = 40, right = 620, top = 60, bottom = 300;
-  const uint32_t colors[] = {0x4285F4, 0xF4A000, 0x34A853, 0xDB4437};
-  Canvas c(W, H);
-  std::string title = chart.title + (chart.unit.empty() ? "" : " (" + chart.unit + ")") +
-                      (chart.log_scale ? " log scale" : "");
-  c.text((W - Canvas::text_width(title, 2)) / 2, 12, title, 2);
-  // legend
-  int lx = left;
-  for (size_t s = 0; s < chart.series.size(); ++s) {
-    c.rect(lx, 40, lx + 10, 50, colors[s % 4]);
-    c.text(lx + 14, 42, chart.series[s].name);
-    lx += 14 + Canvas::text_width(chart.series[s].name, 1) + 20;
+std::vector<double> axis_ticks(double lo, double hi, bool log_scale) {
+  std::vector<double> ticks;
+  if (log_scale) {
+    if (!(lo > 0) || !(hi > 0))
+      throw std::invalid_argument("axis_ticks: log axis needs lo, hi > 0");
+    const int d0 = static_cast<int>(std::floor(std::log10(lo) + 1e-9));
+    const int d1 = std::max(d0 + 1, static_cast<int>(std::ceil(std::log10(hi) - 1e-9)));
+    for (int d = d0; d <= d1; ++d) ticks.push_back(std::pow(10.0, d));
+    return ticks;
   }
-  double vmax = 0, vmin_pos = INFINITY;
+  if (!(hi > lo)) hi = lo + std::max(1.0, std::abs(lo));
+  const double raw = (hi - lo) / 5;
+  const int e = static_cast<int>(std::floor(std::log10(raw)));
+  double m = 10;  // step = m x 10^e
+  for (double c : {1.0, 2.0, 2.5, 5.0})
+    if (c * std::pow(10.0, e) >= raw * (1 - 1e-9)) {
+      m = c;
+      break;
+    }
+  const double step = m * std::pow(10.0, e);
+  const auto first = static_cast<int64_t>(std::floor(lo / step + 1e-9));
+  auto last = static_cast<int64_t>(std::ceil(hi / step - 1e-9));
+  if (last <= first) last = first + 1;
+  // i x m x 10^e with one rounding (a division for e < 0), so 0.6 is the double nearest 0.6.
+  for (int64_t i = first; i <= last; ++i) {
+    const double units = static_cast<double>(i) * m;  // exact: m is 1, 2, 2.5, 5 or 10
+    ticks.push_back(e >= 0 ? units * std::pow(10.0, e) : units / std::pow(10.0, -e));
+  }
+  return ticks;
+}
+
+}  // namespace detail
+
+ChartLayout layout_bar_chart(const BarChart& chart) {
+  ChartLayout L;
+  const int W = L.width, left = 70, right = 620, top = 66, bottom = 296;
+  const std::string title = chart.title + (chart.log_scale ? " (log scale)" : "");
+  L.texts.push_back({(W - text_width(title, 2)) / 2, 10, title, 2, 0x202020, "title"});
+  int lx = left;  // legend
+  for (size_t s = 0; s < chart.series.size(); ++s) {
+    L.rects.push_back({lx, 36, lx + 10, 46, kSeriesColors[s % 4], "legend", int(s)});
+    L.texts.push_back({lx + 14, 38, chart.series[s].name, 1, 0x202020, "legend", int(s)});
+    lx += 14 + text_width(chart.series[s].name) + 20;
+  }
+  // What can be drawn: finite values (and > 0 on a log axis); the rest is "n/a".
+  auto drawable = [&](double v) { return std::isfinite(v) && (!chart.log_scale || v > 0); };
+  double vmin = INFINITY, vmax = -INFINITY;
   for (const auto& s : chart.series)
     for (double v : s.values)
-      if (std::isfinite(v)) {
-        vmax = std::max(vmax, v);
-        if (v > 0) vmin_pos = std::min(vmin_pos, v);
-      }
-  const double lo = chart.log_scale && std::isfinite(vmin_pos)
-                        ? std::pow(10.0, std::floor(std::log10(vmin_pos)) - 1)
-                        : 0.0;
-  auto height = [&](double v) {
-    if (!std::isfinite(v) || v <= 0 || vmax <= 0) return 0.0;
-    if (chart.log_scale) return std::log10(v / lo) / std::log10(vmax / lo);
-    return v / vmax;
+      if (drawable(v)) vmin = std::min(vmin, v), vmax = std::max(vmax, v);
+  std::vector<double> ticks;
+  if (chart.log_scale) {
+    // 0.999: a value on a decade gets a bar one decade tall, not zero.
+    ticks = std::isfinite(vmin) ? detail::axis_ticks(vmin * 0.999, vmax, true)
+                                : std::vector<double>{1, 10};
+  } else {
+    const double lo = std::isfinite(vmin) ? std::min(0.0, vmin) : 0.0;
+    double hi = std::isfinite(vmax) ? std::max(0.0, vmax) : 0.0;
+    if (chart.y_max > 0) hi = std::max(hi, chart.y_max);
+    ticks = detail::axis_ticks(lo, hi, false);
+  }
+  const double a0 = chart.log_scale ? std::log10(ticks.front()) : ticks.front();
+  const double a1 = chart.log_scale ? std::log10(ticks.back()) : ticks.back();
+  auto ypix = [&](double v) {
+    const double u = chart.log_scale ? std::log10(v) : v;
+    return bottom - static_cast<int>(std::lround((u - a0) / (a1 - a0) * (bottom - top)));
   };
-  c.rect(left, bottom, right, bottom + 1, 0x606060);  // axis
+  // y axis: grid line, tick mark and value per tick; the unit above the axis.
+  for (double t : ticks) {
+    const int y = ypix(t);
+    L.rects.push_back({left, y, right, y + 1, kGrid, "grid"});
+    L.rects.push_back({left - 5, y, left, y + 1, kAxis, "tick"});
+    const auto label = detail::short_number(t);
+    L.texts.push_back({left - 8 - text_width(label), y - 3, label, 1, 0x202020, "tick"});
+  }
+  if (!chart.unit.empty())
+    L.texts.push_back({std::max(2, left - text_width(chart.unit) / 2),
+                       top - 14,
+                       chart.unit,
+                       1,
+                       0x202020,
+                       "unit"});
+  L.rects.push_back({left - 1, top, left, bottom + 1, kAxis, "axis"});
+  const int base = chart.log_scale || ticks.front() >= 0 ? bottom : ypix(0.0);
+  // x axis, category names and bars.
   const size_t n = std::max<size_t>(1, chart.categories.size());
   const int slot = (right - left) / static_cast<int>(n);
   const int nseries = std::max<int>(1, static_cast<int>(chart.series.size()));
   const int bar = std::min(60, (slot - 20) / nseries);
   for (size_t k = 0; k < chart.categories.size(); ++k) {
     const int x0 = left + static_cast<int>(k) * slot + (slot - bar * nseries) / 2;
-    for (int s = 0; s < nseries && s < static_cast<int>(chart.series.size()); ++s) {
+    for (int s = 0; s < static_cast<int>(chart.series.size()); ++s) {
       const auto& vals = chart.series[s].values;
       const double v = k < vals.size() ? vals[k] : NAN;
-      const int bh = static_cast<int>(height(v) * (bottom - top - 14));
       const int bx = x0 + s * bar;
-      c.rect(bx + 2, bottom - bh, bx + bar - 2, bottom, colors[s % 4]);
-      const auto label = short_number(v);
-      c.text(bx + (bar - Canvas::text_width(label, 1)) / 2, bottom - bh - 10, label);
+      if (!drawable(v)) {
+        const std::string na = "n/a";
+        L.texts.push_back(
+            {bx + (bar - text_width(na)) / 2, base - 10, na, 1, kMissing, "missing", s, int(k)});
+        continue;
+      }
+      const int y = ypix(v);
+      L.rects.push_back({bx + 2,
+                         std::min(y, base),
+                         bx + bar - 2,
+                         std::max(y, base),
+                         kSeriesColors[s % 4],
+                         "bar",
+                         s,
+                         int(k)});
+      const auto label = detail::short_number(v);
+      L.texts.push_back({bx + (bar - text_width(label)) / 2,
+                         y <= base ? y - 10 : y + 3,
+                         label,
+                         1,
+                         0x202020,
+                         "value",
+                         s,
+                         int(k)});
     }
     const auto& cat = chart.categories[k];
-    c.text(left + static_cast<int>(k) * slot + (slot - Canvas::text_width(cat, 1)) / 2,
-           bottom + 8,
-           cat);
+    L.texts.push_back({left + static_cast<int>(k) * slot + (slot - text_width(cat)) / 2,
+                       bottom + 8,
+                       cat,
+                       1,
+                       0x202020,
+                       "category",
+                       -1,
+                       int(k)});
   }
-  write_file_atomic(path, detail::png_bytes(W, H, c.px));
+  L.rects.push_back({left - 1, base, right, base + 1, kAxis, "axis"});
+  return L;
+}
+
+std::vector<uint8_t> render_chart(const ChartLayout& layout) {
+  Canvas c(layout.width, layout.height);
+  for (const auto& r : layout.rects) c.rect(r.x0, r.y0, r.x1, r.y1, r.rgb);
+  for (const auto& t : layout.texts) c.text(t.x, t.y, t.text, t.scale, t.rgb);
+  return c.px;
+}
+
+void write_bar_chart_png(const std::string& path, const BarChart& chart) {
+  const ChartLayout layout = layout_bar_chart(chart);
+  write_file_atomic(path, detail::png_bytes(layout.width, layout.height, render_chart(layout)));
 }
 
 }  // namespace sentzoo

@@ -11,6 +11,8 @@
 #include <numeric>
 #include <stdexcept>
 
+#include "metrics/threshold_checks.h"
+
 namespace sentzoo {
 
 namespace {
@@ -197,10 +199,26 @@ Metrics evaluate_binary(const ScoredSet& test, const std::optional<ScoredSet>& v
               {"roc_auc",
                both ? roc_auc(test.labels, test.scores) : std::numeric_limits<double>::quiet_NaN()},
               {"tuned_accuracy", acc.value},
-              {"tuned_f1", f1t.value}};
+              {"tuned_f1", f1t.value},
+              {"majority_accuracy", majority_accuracy(test.labels)}};
   m.primary = "accuracy";
   m.info["threshold_source"] = valid ? "valid" : "self";
   m.info["threshold_rule"] = "predict 1 iff score > threshold";
+  // Warnings (issue #15): a threshold that puts (nearly) every pair on one side, on the set it
+  // is applied to or the one it was tuned on, and an accuracy no better than a constant.
+  for (const auto& [key, t] :
+       {std::pair{"accuracy_threshold", acc.threshold}, std::pair{"f1_threshold", f1t.threshold}}) {
+    const std::string what =
+        key == std::string("f1_threshold") ? "F1 threshold" : "accuracy threshold";
+    std::string warning = degenerate_threshold_warning(test, t, what, "test");
+    if (warning.empty() && valid) warning = degenerate_threshold_warning(*valid, t, what, "valid");
+    if (!warning.empty()) m.info[std::string(key) + "_warning"] = warning;
+  }
+  if (m.values["accuracy"] <= m.values["majority_accuracy"])
+    m.info["baseline_warning"] = fmt::format(
+        "accuracy {:.4f} is no better than always predicting the majority class ({:.4f})",
+        m.values["accuracy"],
+        m.values["majority_accuracy"]);
   return m;
 }
 

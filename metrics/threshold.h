@@ -55,8 +55,10 @@ std::vector<int> predict_binary(const std::vector<double>& scores, double thresh
 /// (info "threshold_source" = "valid"), else on `test` itself ("self", sentence-transformers'
 /// behaviour, #755). Reports on `test`: accuracy, accuracy_threshold, f1, f1_threshold,
 /// precision, recall and mcc (at the F1 threshold, as sentence-transformers), ap, roc_auc (NaN
-/// when test has one class), and tuned_accuracy / tuned_f1 (the optimum on the tuning set).
-/// Primary: accuracy.
+/// when test has one class), tuned_accuracy / tuned_f1 (the optimum on the tuning set) and
+/// majority_accuracy (always predicting test's majority class). Info "accuracy_threshold_warning"
+/// / "f1_threshold_warning" when a threshold is degenerate on test or valid, "baseline_warning"
+/// when accuracy does not beat majority_accuracy (metrics/threshold_checks.h). Primary: accuracy.
 Metrics evaluate_binary(const ScoredSet& test, const std::optional<ScoredSet>& valid);
 
 // ---- K classes (§9.2): argmax of scores shifted per class --------------------------------------

@@ -68,6 +68,11 @@ void require_post_norm_stack(const EncoderConfig& c) {
   require_field(c, "deepnorm", c.deepnorm, false);
 }
 
+void require_hf_embeddings(const EncoderConfig& c) {
+  require_field(c, "position_offset", c.position_offset, int64_t{0});
+  require_field(c, "scale_embedding", c.scale_embedding, false);
+}
+
 EncoderConfig tiny_preset(EncoderConfig c) {
   c.vocab_size = 99;
   c.hidden_size = 32;

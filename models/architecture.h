@@ -13,16 +13,22 @@
 //   every family   deepnorm needs norm_position "post"; mlm_head "bert" with an MLM head needs
 //                  norm_type "layer_norm"
 //   bert           position_embedding "absolute", use_bias, norm_type "layer_norm",
-//                  norm_position "post", embedding_norm, no deepnorm, mlm_head "bert"
-//   roformer       as bert with position_embedding "rotary"
+//                  norm_position "post", embedding_norm, no deepnorm, mlm_head "bert",
+//                  position_offset 0, no scale_embedding, pooler_activation "tanh"
+//   roformer       as bert with position_embedding "rotary", any pooler_activation (the
+//                  roformer package's config.json pooler_activation)
 //   roformer_v2    position_embedding "rotary", no use_bias, norm_type "rms_norm",
-//                  norm_position "post", embedding_norm, no deepnorm, mlm_head "tied"
+//                  norm_position "post", embedding_norm, no deepnorm, mlm_head "tied",
+//                  position_offset 0, no scale_embedding
 //   deepnet        deepnorm, position_embedding "absolute", use_bias, norm_type "layer_norm",
-//                  norm_position "post", embedding_norm, mlm_head "bert"
+//                  norm_position "post", mlm_head "bert"; embedding_norm, position_offset and
+//                  scale_embedding free (torchscale's layernorm_embedding, positions from 2,
+//                  embed_scale: models/torchscale_weights.h)
 //   custom         free (pre-norm, no embedding norm, RMS norm with biases, DeepNorm on any
 //                  post-norm stack, ...): the switches read as documented in EncoderConfig
-// Free in every family: sizes, hidden_act, rope_theta, norm_eps, with_pooler, with_mlm_head,
-// dropouts, initializer_range; deepnorm_constants and deepnorm_init are read only with deepnorm.
+// Free in every family: sizes, hidden_act, rope_theta, norm_eps, with_pooler, pooler_bias,
+// with_mlm_head, dropouts, initializer_range; deepnorm_constants and deepnorm_init are read only
+// with deepnorm.
 
 #include <nlohmann/json.hpp>
 #include <string>
@@ -55,6 +61,9 @@ struct ArchitectureSpec {
   std::string hf_prefix;
   /// Name rows only this family has (our name, HF name) beyond the shared BERT rows.
   std::vector<std::pair<std::string, std::string>> hf_rows;
+  /// Writes encoder.embed_positions.weight, the roformer package's fixed sinusoidal RoPE table
+  /// (a parameter of its RoFormerEncoder), so the package loads the folder with no missing key.
+  bool hf_sinusoidal_table = false;
 };
 
 /// The spec of `architecture` (the one switch over Architecture, in architecture.cpp).
@@ -81,6 +90,8 @@ void require_field(const EncoderConfig& c, const char* key, const T& got, const 
 }
 /// The post-norm, embedding-norm, deepnorm-free stack BERT, RoFormer and RoFormerV2 share.
 void require_post_norm_stack(const EncoderConfig& c);
+/// HF-style embeddings (BERT, RoFormer, RoFormerV2): no position_offset, no scale_embedding.
+void require_hf_embeddings(const EncoderConfig& c);
 /// Preset helpers. tiny: HF ModelTester-style odd sizes (vocab 99, hidden 32, 2 layers, 4 heads,
 /// FFN 37, 64 positions), so a wrong reshape or transpose cannot hide; sized: layers, hidden,
 /// heads with FFN 4 * hidden.

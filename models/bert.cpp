@@ -40,8 +40,13 @@ void validate_bert_like(const EncoderConfig& c, PositionEmbedding positions) {
   detail::require_field(c, "norm_type", c.norm_type, NormType::kLayerNorm);
   detail::require_post_norm_stack(c);
   detail::require_field(c, "mlm_head", c.mlm_head, MlmHeadType::kBert);
+  detail::require_hf_embeddings(c);
 }
-void validate_bert(const EncoderConfig& c) { validate_bert_like(c, PositionEmbedding::kAbsolute); }
+void validate_bert(const EncoderConfig& c) {
+  validate_bert_like(c, PositionEmbedding::kAbsolute);
+  // transformers' BertPooler is tanh(dense(x[:, 0])), no other activation
+  detail::require_field(c, "pooler_activation", c.pooler_activation, PoolerActivation::kTanh);
+}
 void validate_roformer(const EncoderConfig& c) {
   validate_bert_like(c, PositionEmbedding::kRotary);
 }
@@ -81,6 +86,17 @@ void read_roformer_hf_keys(const nlohmann::json& hf, EncoderConfig& c) {
     throw std::invalid_argument(
         "config.json: rotary_value=true is not supported (RoPE on q, k only)");
   if (hf.contains("use_bias")) c.use_bias = hf["use_bias"].get<bool>();
+  // The roformer package's RoFormerPooler: ACT2FN[config.pooler_activation](dense(x[:, 0])),
+  // dense with bias whatever use_bias says (configuration_roformer.py default "tanh").
+  const auto act = hf_string(hf, "pooler_activation", "tanh");
+  try {
+    c.pooler_activation = enum_parse<PoolerActivation>(act);
+  } catch (const std::invalid_argument&) {
+    throw std::invalid_argument(fmt::format(
+        "config.json: pooler_activation '{}' is not supported (expected one of: tanh, linear, "
+        "relu, gelu, gelu_new, sigmoid)",
+        act));
+  }
 }
 
 void write_roformer_hf_keys(const EncoderConfig& c,
@@ -92,6 +108,7 @@ void write_roformer_hf_keys(const EncoderConfig& c,
   j["rotary_value"] = false;
   j["use_bias"] = c.use_bias;
   j["norm_type"] = norm_type;
+  j["pooler_activation"] = c.pooler_activation;
 }
 }  // namespace detail
 
@@ -153,7 +170,8 @@ const ArchitectureSpec& roformer_spec() {
       roformer_from_hf,
       roformer_to_hf,
       "roformer.",
-      {}};
+      {},
+      /*hf_sinusoidal_table=*/true};
   return spec;
 }
 

@@ -50,7 +50,8 @@ EncoderConfig deepnet_base() {
 }
 EncoderConfig deepnet_tiny() { return detail::tiny_preset(deepnet_base()); }
 
-// ---- rules: torchscale config.py, deepnorm=True forces post-LN (encoder_normalize_before=False)
+// ---- rules: torchscale config.py, deepnorm=True forces post-LN (encoder_normalize_before=False);
+// layernorm_embedding (embedding_norm), embed_scale and the position offset are torchscale options
 namespace {
 void validate_deepnet(const EncoderConfig& c) {
   detail::require_field(c, "deepnorm", c.deepnorm, true);
@@ -59,7 +60,6 @@ void validate_deepnet(const EncoderConfig& c) {
   detail::require_field(
       c, "position_embedding", c.position_embedding, PositionEmbedding::kAbsolute);
   detail::require_field(c, "use_bias", c.use_bias, true);
-  detail::require_field(c, "embedding_norm", c.embedding_norm, true);
   detail::require_field(c, "mlm_head", c.mlm_head, MlmHeadType::kBert);
 }
 }  // namespace

@@ -2,15 +2,17 @@
 // Normalize).
 
 #include "models/dual_encoder.h"
-#include "core/json_text.h"
 
 #include <fmt/format.h>
 
 #include <filesystem>
 #include <fstream>
 
+#include "core/json_text.h"
 #include "models/hf_weights.h"
+#include "models/module_tensors.h"
 #include "models/script.h"
+#include "models/st_reference_module.h"
 
 namespace sentzoo {
 
@@ -99,19 +101,23 @@ nlohmann::json read_json(const std::filesystem::path& path) {
 DualEncoder load_sentence_transformer(const std::string& dir) {
   namespace fs = std::filesystem;
   const fs::path root(dir);
+  const auto modules_path = (root / "modules.json").string();
   DualEncoderConfig config;
-  std::string pooling_dir = "1_Pooling";
+  std::string pooling_dir = "1_Pooling", dense_dir;
   for (const auto& m : read_json(root / "modules.json")) {
     const auto type = m.at("type").get<std::string>();
-    if (type == "sentence_transformers.models.Transformer") continue;
-    if (type == "sentence_transformers.models.Pooling") {
+    if (type == "sentence_transformers.models.Transformer" || type == kStReferenceModule) {
+      continue;  // the encoder at the root (models/st_reference_module.h for the second type)
+    } else if (type == "sentence_transformers.models.Pooling") {
       pooling_dir = m.at("path").get<std::string>();
+    } else if (type == "sentence_transformers.models.Dense" && dense_dir.empty()) {
+      dense_dir = m.at("path").get<std::string>();
     } else if (type == "sentence_transformers.models.Normalize") {
       config.pooling.normalize = true;
     } else {
       throw std::runtime_error(
-          fmt::format("{}: expected Transformer, Pooling or Normalize modules, found {}",
-                      (root / "modules.json").string(),
+          fmt::format("{}: expected Transformer, Pooling, one Dense or Normalize modules, found {}",
+                      modules_path,
                       type));
     }
   }
@@ -136,8 +142,41 @@ DualEncoder load_sentence_transformer(const std::string& dir) {
   config.pooling.mode = on[0];
   auto encoder = load_hf_encoder(dir);
   config.encoder = encoder->config;
+  TensorMap dense_weights;
+  if (!dense_dir.empty()) {
+    // models/Dense.py: config.json {in_features, out_features, bias, activation_function} and
+    // linear.weight / linear.bias in model.safetensors (or a plain-dict pytorch_model.bin).
+    const auto dense_path = (root / dense_dir / "config.json").string();
+    const auto d = read_json(dense_path);
+    const auto act =
+        d.value("activation_function", std::string("torch.nn.modules.activation.Tanh"));
+    if (act == "torch.nn.modules.activation.Tanh")
+      config.pooling.dense_activation = "tanh";
+    else if (act == "torch.nn.modules.linear.Identity")
+      config.pooling.dense_activation = "identity";
+    else
+      throw std::runtime_error(
+          fmt::format("{}: activation_function '{}' is not supported (expected "
+                      "torch.nn.modules.activation.Tanh or torch.nn.modules.linear.Identity)",
+                      dense_path,
+                      act));
+    if (!d.value("bias", true) || d.value("in_features", int64_t{-1}) != config.encoder.hidden_size)
+      throw std::runtime_error(
+          fmt::format("{}: expected bias true and in_features {} (the encoder's width), found {}",
+                      dense_path,
+                      config.encoder.hidden_size,
+                      d.dump()));
+    config.pooling.dense_dim = d.at("out_features").get<int64_t>();
+    dense_weights = read_hf_weight_file((root / dense_dir).string());
+  }
   DualEncoder model(config);
   model->tower = model->replace_module("tower", encoder);
+  if (model->dense) {
+    TensorMap renamed;
+    for (const auto& [k, v] : dense_weights)
+      renamed[k.rfind("linear.", 0) == 0 ? k.substr(7) : k] = v;
+    load_module_tensors(*model->dense, renamed, (root / dense_dir).string());
+  }
   return model;
 }
 

@@ -55,8 +55,9 @@ struct DualEncoderImpl : torch::nn::Module {
 };
 TORCH_MODULE(DualEncoder);
 
-/// A sentence-transformers folder (modules.json: Transformer -> Pooling [-> Normalize]; config.json
-/// + model.safetensors at the root, 1_Pooling/config.json) as a shared-tower DualEncoder.
+/// A sentence-transformers folder (modules.json: Transformer -> Pooling [-> Dense] [-> Normalize];
+/// the encoder at the root in HF, roformer-package or torchscale layout, 1_Pooling/config.json,
+/// 2_Dense/{config.json, model.safetensors}) as a shared-tower DualEncoder.
 DualEncoder load_sentence_transformer(const std::string& dir);
 
 }  // namespace sentzoo

@@ -3,11 +3,15 @@
 
 #include "models/embeddings.h"
 
+#include <cmath>
+
 #include "models/script.h"
 
 namespace sentzoo {
 
-EmbeddingsImpl::EmbeddingsImpl(const EncoderConfig& c) {
+EmbeddingsImpl::EmbeddingsImpl(const EncoderConfig& c)
+    : scale(c.scale_embedding ? std::sqrt(static_cast<double>(c.hidden_size)) : 1.0),
+      position_offset(c.position_offset) {
   tok = register_module("tok", torch::nn::Embedding(c.vocab_size, c.hidden_size));
   seg = register_module("seg", torch::nn::Embedding(c.type_vocab_size, c.hidden_size));
   if (c.position_embedding == PositionEmbedding::kAbsolute)
@@ -18,14 +22,18 @@ EmbeddingsImpl::EmbeddingsImpl(const EncoderConfig& c) {
 }
 
 torch::Tensor EmbeddingsImpl::forward(const torch::Tensor& ids, const torch::Tensor& segments) {
-  auto x = tok(ids) + seg(segments);  // (B, T, h)
+  // torchscale: embed_scale * tok + positions (encoder.py forward_embedding); seg is 0 there.
+  auto x = (scale == 1.0 ? tok(ids) : tok(ids) * scale) + seg(segments);  // (B, T, h)
   if (pos) {
-    TORCH_CHECK(ids.size(1) <= pos->weight.size(0),
+    TORCH_CHECK(ids.size(1) + position_offset <= pos->weight.size(0),
                 "Embeddings: length ",
                 ids.size(1),
                 " exceeds max_position_embeddings ",
-                pos->weight.size(0));
-    auto positions = torch::ones_like(ids).cumsum(/*dim=*/1) - 1;  // (B, T), tracer-friendly
+                pos->weight.size(0),
+                " minus position_offset ",
+                position_offset);
+    // (B, T) rows offset..offset+T-1, from tensor ops (tracer-friendly)
+    auto positions = torch::ones_like(ids).cumsum(/*dim=*/1) + (position_offset - 1);
     x = x + pos(positions);
   }
   // The PyTorch ports (and HF) apply Norm then Dropout; bert4keras the reverse (REFERENCE §1.5).
@@ -36,15 +44,16 @@ torch::Tensor EmbeddingsImpl::forward(const torch::Tensor& ids, const torch::Ten
 std::string EmbeddingsImpl::script(ScriptWriter& s,
                                    const std::string& ids,
                                    const std::string& segments) const {
-  s.line(fmt::format("x = torch.embedding({}, {}) + torch.embedding({}, {})",
-                     s.weight(tok->weight),
-                     ids,
+  const std::string token = fmt::format("torch.embedding({}, {})", s.weight(tok->weight), ids);
+  s.line(fmt::format("x = {} + torch.embedding({}, {})",
+                     scale == 1.0 ? token : token + " * " + ScriptWriter::lit(scale),
                      s.weight(seg->weight),
                      segments));
   if (pos)
-    s.line(fmt::format("x = x + torch.embedding({}, torch.ones_like({}).cumsum(1) - 1)",
+    s.line(fmt::format("x = x + torch.embedding({}, torch.ones_like({}).cumsum(1) + {})",
                        s.weight(pos->weight),
-                       ids));
+                       ids,
+                       position_offset - 1));
   if (norm) s.line("x = " + norm->script(s, "x"));
   return "x";  // dropout: identity in eval mode
 }

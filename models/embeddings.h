@@ -1,6 +1,8 @@
 #pragma once
-// Embeddings: tok[ids] + seg[segments] (+ learned pos[0..T-1]) -> norm (optional) -> dropout
-// (REFERENCE.md §1.1 Embeddings row, §2), and its TorchScript twin.
+// Embeddings: tok[ids] (* sqrt(h)) + seg[segments] (+ learned pos[o..o+T-1]) -> norm (optional)
+// -> dropout (REFERENCE.md §1.1 Embeddings row, §2), and its TorchScript twin. The scale and the
+// offset o are torchscale's (embed_scale unless no_scale_embedding; positions from 2, fairseq's
+// padding_idx + 1); BERT-like families have neither.
 
 #include <torch/torch.h>
 
@@ -24,6 +26,8 @@ struct EmbeddingsImpl : torch::nn::Module {
   torch::nn::Embedding tok{nullptr}, seg{nullptr}, pos{nullptr};
   Norm norm{nullptr};
   FastDropout dropout{nullptr};
+  const double scale;             // 1, or sqrt(hidden_size) with scale_embedding
+  const int64_t position_offset;  // first row of pos used
 };
 TORCH_MODULE(Embeddings);
 

@@ -89,7 +89,8 @@ TransformerEncoderImpl::TransformerEncoderImpl(const EncoderConfig& c) : config(
   if (c.with_pooler)
     pooler = register_module(
         "pooler",
-        torch::nn::Linear(torch::nn::LinearOptions(c.hidden_size, c.hidden_size).bias(c.use_bias)));
+        torch::nn::Linear(
+            torch::nn::LinearOptions(c.hidden_size, c.hidden_size).bias(c.pooler_bias)));
   if (c.with_mlm_head) mlm = register_module("mlm", MlmHead(c));
 }
 
@@ -125,7 +126,9 @@ EncoderOutput TransformerEncoderImpl::forward(const torch::Tensor& ids,
     if (output_hidden_states) out.hidden_states.back() = x;
   }
   out.last_hidden = x;
-  if (pooler) out.pooler_output = torch::tanh(pooler(x.select(/*dim=*/1, 0)));
+  if (pooler)
+    out.pooler_output =
+        detail::pooler_activation(pooler(x.select(/*dim=*/1, 0)), config.pooler_activation);
   return out;
 }
 
@@ -155,10 +158,11 @@ void TransformerEncoderImpl::script(ScriptWriter& s, const std::string& name) co
 std::string TransformerEncoderImpl::script_pooler(ScriptWriter& s,
                                                   const std::string& last_hidden) const {
   TORCH_CHECK(pooler, "TransformerEncoder: config.with_pooler is false");
-  return fmt::format("torch.tanh(torch.linear({}.select(1, 0), {}, {}))",
-                     last_hidden,
-                     s.weight(pooler->weight),
-                     s.optional_weight(pooler->bias));
+  return detail::pooler_activation_script(config.pooler_activation,
+                                          fmt::format("torch.linear({}.select(1, 0), {}, {})",
+                                                      last_hidden,
+                                                      s.weight(pooler->weight),
+                                                      s.optional_weight(pooler->bias)));
 }
 
 torch::Tensor TransformerEncoderImpl::mlm_logits(const torch::Tensor& last_hidden) {

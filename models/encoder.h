@@ -61,7 +61,7 @@ TORCH_MODULE(MlmHead);
 struct EncoderOutput {
   torch::Tensor last_hidden;                 // (B, T, h)
   std::vector<torch::Tensor> hidden_states;  // embeddings output + each block (L+1), if asked
-  torch::Tensor pooler_output;               // (B, h) tanh(W x[:,0] + b), if the model has one
+  torch::Tensor pooler_output;               // (B, h) act(W x[:,0] + b), if the model has one
   torch::Tensor mask;                        // (B, T) int64, 1 = token
 };
 

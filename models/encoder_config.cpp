@@ -51,8 +51,18 @@ void EncoderConfig::validate() const {
   if (rotary() && head_dim() % 2 != 0)
     throw std::invalid_argument(
         fmt::format("EncoderConfig: rotary needs an even head_dim, got {}", head_dim()));
-  if (position_embedding == PositionEmbedding::kAbsolute)
+  if (position_embedding == PositionEmbedding::kAbsolute) {
     positive("max_position_embeddings", max_position_embeddings);
+    if (position_offset < 0 || position_offset >= max_position_embeddings)
+      throw std::invalid_argument(
+          fmt::format("EncoderConfig: position_offset ({}) must be in [0, "
+                      "max_position_embeddings {})",
+                      position_offset,
+                      max_position_embeddings));
+  } else if (position_offset != 0) {
+    throw std::invalid_argument(
+        "EncoderConfig: position_offset applies to absolute positions only");
+  }
   // Rules of every family, custom included: they are what the wiring can build.
   if (deepnorm && norm_position != NormPosition::kPost)
     throw std::invalid_argument("EncoderConfig: deepnorm requires norm_position 'post'");
@@ -65,8 +75,10 @@ void EncoderConfig::validate() const {
   if (!(initializer_range >= 0 && std::isfinite(initializer_range)))
     throw std::invalid_argument("EncoderConfig: initializer_range must be finite and >= 0");
   if (pad_token_id < 0 || pad_token_id >= vocab_size)
-    throw std::invalid_argument(fmt::format(
-        "EncoderConfig: pad_token_id ({}) must be in [0, vocab_size {})", pad_token_id, vocab_size));
+    throw std::invalid_argument(
+        fmt::format("EncoderConfig: pad_token_id ({}) must be in [0, vocab_size {})",
+                    pad_token_id,
+                    vocab_size));
   // Before anything is allocated: a config asking for 10^8 layers (or a 10^12-row vocabulary)
   // is refused here instead of exhausting memory.
   if (num_layers > kMaxLayers)
@@ -78,7 +90,9 @@ void EncoderConfig::validate() const {
     throw std::invalid_argument(fmt::format(
         "EncoderConfig: about {:.3g} parameters ({:.1f} GiB in fp32) exceed the limit of {:.1f} "
         "GiB; raise it with SENTZOO_MAX_PARAMETER_GIB if this is intended",
-        estimated_parameters(), bytes / (1 << 30), limit / (1 << 30)));
+        estimated_parameters(),
+        bytes / (1 << 30),
+        limit / (1 << 30)));
   for (double p : {hidden_dropout, attention_dropout})
     if (p < 0 || p >= 1)
       throw std::invalid_argument(fmt::format("EncoderConfig: dropout {} not in [0, 1)", p));

@@ -75,6 +75,17 @@ SENTZOO_CONFIG_ENUM(Activation,
                     {Activation::kGelu, "gelu"},
                     {Activation::kGeluNew, "gelu_new"},
                     {Activation::kRelu, "relu"})
+/// Pooler activation on W x[:, 0] + b: BERT "tanh"; the roformer package's config.json
+/// `pooler_activation` (transformers ACT2FN names): "linear" (identity), "relu", "gelu", ...
+enum class PoolerActivation { kTanh, kLinear, kRelu, kGelu, kGeluNew, kSigmoid };
+SENTZOO_CONFIG_ENUM(PoolerActivation,
+                    "pooler_activation",
+                    {PoolerActivation::kTanh, "tanh"},
+                    {PoolerActivation::kLinear, "linear"},
+                    {PoolerActivation::kRelu, "relu"},
+                    {PoolerActivation::kGelu, "gelu"},
+                    {PoolerActivation::kGeluNew, "gelu_new"},
+                    {PoolerActivation::kSigmoid, "sigmoid"})
 /// "absolute": learned table added to the embeddings; "rotary": RoPE on q and k (REFERENCE §1.2).
 enum class PositionEmbedding { kAbsolute, kRotary };
 SENTZOO_CONFIG_ENUM(PositionEmbedding,
@@ -125,8 +136,10 @@ struct EncoderConfig {
   int64_t pad_token_id = 0;                   // HF config field; the mask comes from attention_mask
   Activation hidden_act = Activation::kGelu;  // e.g. "relu"
   PositionEmbedding position_embedding = PositionEmbedding::kAbsolute;  // e.g. "rotary"
-  double rope_theta = 10000.0;                // RoPE base, REFERENCE §1.2
-  bool use_bias = true;                       // false for RoFormerV2
+  int64_t position_offset = 0;   // absolute rows used: offset..offset+T-1 (torchscale/fairseq: 2)
+  bool scale_embedding = false;  // tok[ids] * sqrt(hidden_size) (torchscale embed_scale)
+  double rope_theta = 10000.0;   // RoPE base, REFERENCE §1.2
+  bool use_bias = true;          // false for RoFormerV2
   NormType norm_type = NormType::kLayerNorm;  // e.g. "rms_norm"
   double norm_eps = 1e-12;                    // BERT/ports 1e-12; torchscale 1e-5; bert4keras 1e-7
   NormPosition norm_position = NormPosition::kPost;  // e.g. "pre" (custom only)
@@ -134,8 +147,10 @@ struct EncoderConfig {
   bool deepnorm = false;  // DeepNet: x = LN(alpha*x + G(x)), models/deepnet.h
   DeepNormConstants deepnorm_constants = DeepNormConstants::kPaper;  // read only with deepnorm
   DeepNormInit deepnorm_init = DeepNormInit::kTorchscale;            // read only with deepnorm
-  bool with_pooler = true;                    // BERT/RoFormer pooler: tanh(W x[:,0] + b)
-  bool with_mlm_head = false;                 // the head mlm_head names
+  bool with_pooler = true;  // BERT/RoFormer pooler: act(W x[:,0] + b)
+  PoolerActivation pooler_activation = PoolerActivation::kTanh;  // e.g. "linear" (roformer pkg)
+  bool pooler_bias = true;     // false only for folders whose pooler has no bias (older sentzoo V2)
+  bool with_mlm_head = false;  // the head mlm_head names
   MlmHeadType mlm_head = MlmHeadType::kBert;  // e.g. "tied" (RoFormerV2: no transform, no bias)
   double hidden_dropout = 0.1;                // e.g. 0.1
   double attention_dropout = 0.1;             // e.g. 0.1
@@ -143,6 +158,8 @@ struct EncoderConfig {
 
   int64_t head_dim() const { return hidden_size / num_heads; }
   bool rotary() const { return position_embedding == PositionEmbedding::kRotary; }
+  /// The longest input absolute positions allow: the table minus its offset rows.
+  int64_t max_length() const { return max_position_embeddings - position_offset; }
   /// Residual scale alpha in Norm(alpha*x + F(x)); 1 unless deepnorm (models/deepnet.cpp).
   double residual_alpha() const;
   /// Init gain beta of DeepNet (v, o, fc1, fc2); 1 unless deepnorm (models/deepnet.cpp).
@@ -171,6 +188,8 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(EncoderConfig,
                                                 pad_token_id,
                                                 hidden_act,
                                                 position_embedding,
+                                                position_offset,
+                                                scale_embedding,
                                                 rope_theta,
                                                 use_bias,
                                                 norm_type,
@@ -181,6 +200,8 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(EncoderConfig,
                                                 deepnorm_constants,
                                                 deepnorm_init,
                                                 with_pooler,
+                                                pooler_activation,
+                                                pooler_bias,
                                                 with_mlm_head,
                                                 mlm_head,
                                                 hidden_dropout,

@@ -11,6 +11,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "data/tokenizer_json.h"
 #include "io/atomic_file.h"
 #include "models/export_metadata.h"
 #include "models/script.h"
@@ -75,7 +76,14 @@ void save_torchscript(torch::jit::Module& module, const fs::path& path, const Ex
       throw std::runtime_error(
           fmt::format("{}: empty tokenizer file; the export needs a vocabulary",
                       files.tokenizer.string()));
-    extra[spm ? "sentencepiece.model" : "vocab.txt"] = bytes.str();
+    if (tokenizer_kind(files.tokenizer) == "tokenizer_json") {
+      // The tokenizer.json itself (what sentzoo reads back) and its vocabulary as vocab.txt, for
+      // consumers that read vocab.txt only (examples/consumer).
+      extra["tokenizer.json"] = bytes.str();
+      extra["vocab.txt"] = vocab_txt_of(*load_tokenizer_json(files.tokenizer));
+    } else {
+      extra[spm ? "sentencepiece.model" : "vocab.txt"] = bytes.str();
+    }
   }
   if (!path.parent_path().empty()) fs::create_directories(path.parent_path());
   // Serialised in memory (LibTorch's file writer can throw from its destructor on a full disk),
@@ -88,8 +96,11 @@ void save_torchscript(torch::jit::Module& module, const fs::path& path, const Ex
 LoadedTorchScript load_torchscript(const fs::path& path) {
   if (!fs::is_regular_file(path))
     throw std::runtime_error(fmt::format("{}: no such file", path.string()));
-  torch::jit::ExtraFilesMap extra{
-      {"metadata.json", ""}, {"config.json", ""}, {"vocab.txt", ""}, {"sentencepiece.model", ""}};
+  torch::jit::ExtraFilesMap extra{{"metadata.json", ""},
+                                  {"config.json", ""},
+                                  {"vocab.txt", ""},
+                                  {"sentencepiece.model", ""},
+                                  {"tokenizer.json", ""}};
   LoadedTorchScript out;
   try {
     out.module = torch::jit::load(path.string(), torch::kCPU, extra);

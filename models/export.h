@@ -31,11 +31,12 @@ torch::jit::Module script_cross_encoder(CrossEncoderImpl& model);
 struct ExportFiles {
   nlohmann::json metadata;          // kind, architecture, pooling, normalize, max_length, ...
   nlohmann::json config;            // the encoder config (EncoderConfig JSON)
-  std::filesystem::path tokenizer;  // vocab.txt or a SentencePiece .model (may be empty)
+  std::filesystem::path tokenizer;  // vocab.txt, a SentencePiece .model or a tokenizer.json
+                                    // (stored with a vocab.txt of its vocabulary); may be empty
 };
 
-/// Saves `module` to `path` (atomically) with config.json, metadata.json and vocab.txt or
-/// sentencepiece.model inside.
+/// Saves `module` to `path` (atomically) with config.json, metadata.json and vocab.txt,
+/// sentencepiece.model or tokenizer.json + vocab.txt inside.
 void save_torchscript(torch::jit::Module& module,
                       const std::filesystem::path& path,
                       const ExportFiles& files);

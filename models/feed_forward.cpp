@@ -33,6 +33,44 @@ std::string activation_script(Activation act, const std::string& x) {
   throw std::invalid_argument("activation_script: unknown hidden_act");
 }
 
+// transformers ACT2FN, which the roformer package's pooler reads: "linear" is the identity,
+// "gelu" the exact erf form, "gelu_new" the tanh approximation.
+torch::Tensor pooler_activation(const torch::Tensor& x, PoolerActivation act) {
+  switch (act) {
+    case PoolerActivation::kTanh:
+      return torch::tanh(x);
+    case PoolerActivation::kLinear:
+      return x;
+    case PoolerActivation::kRelu:
+      return torch::relu(x);
+    case PoolerActivation::kGelu:
+      return torch::gelu(x);
+    case PoolerActivation::kGeluNew:
+      return torch::gelu(x, "tanh");
+    case PoolerActivation::kSigmoid:
+      return torch::sigmoid(x);
+  }
+  throw std::invalid_argument("pooler_activation: unknown value");
+}
+
+std::string pooler_activation_script(PoolerActivation act, const std::string& x) {
+  switch (act) {
+    case PoolerActivation::kTanh:
+      return "torch.tanh(" + x + ")";
+    case PoolerActivation::kLinear:
+      return x;
+    case PoolerActivation::kRelu:
+      return "torch.relu(" + x + ")";
+    case PoolerActivation::kGelu:
+      return "torch.gelu(" + x + ")";
+    case PoolerActivation::kGeluNew:
+      return "torch.gelu(" + x + ", approximate='tanh')";
+    case PoolerActivation::kSigmoid:
+      return "torch.sigmoid(" + x + ")";
+  }
+  throw std::invalid_argument("pooler_activation_script: unknown value");
+}
+
 }  // namespace detail
 
 FeedForwardImpl::FeedForwardImpl(int64_t hidden, int64_t intermediate, Activation act_, bool bias)

@@ -17,6 +17,9 @@ namespace detail {
 torch::Tensor activation(const torch::Tensor& x, Activation act);
 /// The TorchScript expression equal to activation(x, act), x an expression.
 std::string activation_script(Activation act, const std::string& x);
+/// The pooler's activation (EncoderConfig::pooler_activation) and its TorchScript expression.
+torch::Tensor pooler_activation(const torch::Tensor& x, PoolerActivation act);
+std::string pooler_activation_script(PoolerActivation act, const std::string& x);
 }  // namespace detail
 
 /// fc1: hidden -> intermediate, fc2: intermediate -> hidden.

@@ -3,17 +3,20 @@
 // family's spec (models/architecture.h).
 
 #include "models/hf_weights.h"
-#include "io/atomic_file.h"
-#include "core/json_text.h"
 
 #include <fmt/format.h>
 #include <torch/csrc/jit/serialization/pickle.h>
 
+#include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <regex>
 #include <set>
 #include <vector>
+
+#include "core/json_text.h"
+#include "io/atomic_file.h"
+#include "models/torchscale_weights.h"
 
 namespace sentzoo {
 
@@ -210,6 +213,24 @@ void load_hf_weights(TransformerEncoderImpl& enc,
   throw std::runtime_error(msg);
 }
 
+namespace detail {
+torch::Tensor roformer_sinusoidal_table(int64_t rows, int64_t dim) {
+  // roformer 0.4.3 RoFormerSinusoidalPositionalEmbedding._init_weight: angle(p, j) =
+  // p / 10000^(2 (j // 2) / dim) in float64; sin of the even j in the first half, cos of the odd
+  // j in the second, cast to float32.
+  auto table = torch::empty({rows, dim}, torch::kFloat64);
+  auto t = table.accessor<double, 2>();
+  const int64_t half = dim / 2;
+  for (int64_t p = 0; p < rows; ++p)
+    for (int64_t k = 0; k < half; ++k) {
+      const double angle = static_cast<double>(p) / std::pow(10000.0, 2.0 * k / dim);
+      t[p][k] = std::sin(angle);
+      t[p][half + k] = std::cos(angle);
+    }
+  return table.to(torch::kFloat);
+}
+}  // namespace detail
+
 TensorMap hf_weights(TransformerEncoderImpl& enc) {
   // With an MLM head, write the *ForMaskedLM layout ("bert."/"roformer." + "cls."): transformers
   // refuses unprefixed base keys mixed with "cls." keys ("state dictionary ... corrupted").
@@ -220,6 +241,10 @@ TensorMap hf_weights(TransformerEncoderImpl& enc) {
     if (name.rfind("cls.", 0) != 0) name = prefix + name;
     out[name] = item.value().detach().to(torch::kFloat).contiguous().clone();
   }
+  const auto& c = enc.config;
+  if (architecture_spec(c.architecture).hf_sinusoidal_table)
+    out[prefix + "encoder.embed_positions.weight"] =
+        detail::roformer_sinusoidal_table(c.max_position_embeddings, c.head_dim());
   return out;
 }
 
@@ -266,6 +291,12 @@ TransformerEncoder load_hf_encoder(const std::string& dir,
                                    const nlohmann::json& overrides) {
   const std::string config_path = (std::filesystem::path(dir) / "config.json").string();
   const nlohmann::json hf = read_json_file(config_path);
+  if (is_torchscale_config(hf)) {
+    if (with_mlm_head)
+      throw std::runtime_error(fmt::format(
+          "{}: a torchscale encoder checkpoint; sentzoo reads no MLM head from it", config_path));
+    return load_torchscale_encoder(dir);
+  }
   EncoderConfig config;
   try {
     config = encoder_config_from_hf(hf);
@@ -273,9 +304,14 @@ TransformerEncoder load_hf_encoder(const std::string& dir,
     throw std::runtime_error(fmt::format("{}: {}", config_path, e.what()));
   }
   const TensorMap weights = read_hf_weight_file(dir);
+  // The pooler is built iff the file has one; its bias likewise (HF and the roformer package
+  // always have one; sentzoo folders of RoFormerV2 written before pooler_bias existed do not).
   config.with_pooler = false;
-  for (const auto& [k, v] : weights)
+  config.pooler_bias = false;
+  for (const auto& [k, v] : weights) {
     if (strip_prefix(k) == "pooler.dense.weight") config.with_pooler = true;
+    if (strip_prefix(k) == "pooler.dense.bias") config.pooler_bias = true;
+  }
   config.with_mlm_head = with_mlm_head;
   if (!overrides.empty()) {
     nlohmann::json patched = config;

@@ -37,12 +37,19 @@ TensorMap hf_weights(TransformerEncoderImpl& encoder);
 /// an error with a one-line Python conversion).
 TensorMap read_hf_weight_file(const std::string& dir);
 /// config.json + weights -> initialised encoder. The pooler is built iff the weights have one.
+/// A torchscale config.json (models/torchscale_weights.h) is read as torchscale's layout.
 /// `overrides` (EncoderConfig keys, e.g. {"hidden_dropout": 0.2}) patch the checkpoint's config
 /// before the encoder is built (a size change then fails as a shape mismatch).
 TransformerEncoder load_hf_encoder(const std::string& dir,
                                    bool with_mlm_head = false,
                                    const nlohmann::json& overrides = nlohmann::json::object());
-/// Writes dir/config.json and dir/model.safetensors (creates dir).
+/// Writes dir/config.json and dir/model.safetensors (creates dir). RoFormer / RoFormerV2 are
+/// written in JunnYu's roformer package layout (its sinusoidal table included).
 void save_hf_encoder(TransformerEncoderImpl& encoder, const std::string& dir);
+
+namespace detail {
+/// The roformer package's sinusoidal table (rows, dim): sin in the first half, cos in the second.
+torch::Tensor roformer_sinusoidal_table(int64_t rows, int64_t dim);
+}  // namespace detail
 
 }  // namespace sentzoo

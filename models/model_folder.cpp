@@ -8,6 +8,7 @@
 #include <set>
 
 #include "data/tokenizer.h"
+#include "data/tokenizer_json.h"
 #include "io/atomic_file.h"
 #include "io/safetensors.h"
 #include "models/hf_weights.h"
@@ -53,6 +54,9 @@ void save_trained_model(const fs::path& dir,
     fs::copy_file(tokenizer,
                   tmp / tokenizer_file_name(tokenizer_kind_name),
                   fs::copy_options::overwrite_existing);
+    // Beside a tokenizer.json, its vocabulary as vocab.txt, for readers of vocab.txt only.
+    if (tokenizer_kind_name == "tokenizer_json")
+      write_file_atomic(tmp / "vocab.txt", vocab_txt_of(*load_tokenizer_json(tokenizer)));
   });
 }
 

@@ -1,6 +1,7 @@
 #pragma once
 // The model a training run ships (DIR/best/): the encoder in Hugging Face layout (config.json,
-// model.safetensors), the tokenizer (vocab.txt or sentencepiece.model), sentzoo.json (what kind
+// model.safetensors), the tokenizer (vocab.txt, sentencepiece.model, or tokenizer.json with its
+// vocab.txt beside it), sentzoo.json (what kind
 // of model, pooling, head, tokenizer and its settings) and heads.safetensors (weights outside the
 // encoder: dense projection, classifier, second tower). load_trained_model() rebuilds the exact
 // module from such a folder. Moved here from train/ (issue #12): eval/ reads these folders too.

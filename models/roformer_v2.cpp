@@ -47,6 +47,7 @@ void validate_roformer_v2(const EncoderConfig& c) {
   detail::require_field(c, "norm_type", c.norm_type, NormType::kRmsNorm);
   detail::require_post_norm_stack(c);
   detail::require_field(c, "mlm_head", c.mlm_head, MlmHeadType::kTied);
+  detail::require_hf_embeddings(c);
 }
 }  // namespace
 
@@ -118,7 +119,8 @@ const ArchitectureSpec& roformer_v2_spec() {
                                      roformer_v2_from_hf,
                                      roformer_v2_to_hf,
                                      "roformer.",
-                                     {}};
+                                     {},
+                                     /*hf_sinusoidal_table=*/true};
   return spec;
 }
 

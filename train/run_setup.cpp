@@ -42,8 +42,9 @@ std::filesystem::path tokenizer_file_of(const std::string& spec) {
   const std::filesystem::path path = resolve_data_path(spec);
   if (!std::filesystem::is_directory(path)) return path;
   if (const auto file = find_tokenizer_file(path)) return *file;
-  throw std::invalid_argument(fmt::format(
-      "{}: expected vocab.txt or a SentencePiece .model, found neither", path.string()));
+  throw std::invalid_argument(
+      fmt::format("{}: expected tokenizer.json, vocab.txt or a SentencePiece .model, found none",
+                  path.string()));
 }
 
 TransformerEncoder build_encoder(const TrainRunConfig& config,

@@ -51,8 +51,9 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(ModelSpec,
                                                 head_dropout)
 
 struct TokenizerSpec {
-  std::string vocab = "vocab/bert-base-chinese-vocab.txt";  // vocab.txt or folder (data path rules)
-  bool lowercase = true;
+  // vocab.txt, tokenizer.json, SentencePiece .model or a folder (data path rules)
+  std::string vocab = "vocab/bert-base-chinese-vocab.txt";
+  bool lowercase = true;    // vocab.txt only: a tokenizer.json carries its own normalizer
   int64_t max_length = 64;  // tokens per text (dual, mlm) or per packed pair (cross)
 };
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(TokenizerSpec, vocab, lowercase, max_length)

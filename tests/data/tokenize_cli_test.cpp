@@ -1,5 +1,5 @@
-// sentzoo-tokenize run as a process: exit codes, ids of known sentences (HF fixtures), --types,
-// --build-vocab.
+// sentzoo-tokenize run as a process: exit codes, ids of known sentences (HF fixtures; vocab.txt
+// and tokenizer.json), --types, --build-vocab.
 #include <gtest/gtest.h>
 #include <unistd.h>
 
@@ -73,6 +73,23 @@ TEST(TokenizeCli, IdsOfKnownSentencesEqualTheHuggingFaceFixture) {
   const CliResult r = tokenize("--vocab " + tiny_vocab(), input);
   EXPECT_EQ(r.code, 0);
   EXPECT_EQ(r.out, want);
+}
+
+TEST(TokenizeCli, TokenizerJsonGivesTheHuggingFaceIdsAndABpeFileFails) {
+  const auto cases = testing::load_tokenizer_fixture("json/cases.json");
+  const auto& c = cases["files"]["tiny_custom"];
+  std::string input, want;
+  for (size_t i = 0; i < cases["texts"].size(); ++i) {
+    const std::string text = cases["texts"][i];
+    if (text.find_first_of("\n\r") != std::string::npos) continue;
+    input += text + "\n";
+    want += testing::join_ids(c["ids"][i].get<std::vector<int64_t>>()) + "\n";
+  }
+  const auto json_dir = testing::fixture_dir() / "tokenizer" / "json";
+  const CliResult r = tokenize("--vocab " + (json_dir / "tiny_custom.json").string(), input);
+  EXPECT_EQ(r.code, 0);
+  EXPECT_EQ(r.out, want);
+  EXPECT_EQ(tokenize("--vocab " + (json_dir / "tiny_bpe.json").string(), "a\n").code, 1);
 }
 
 TEST(TokenizeCli, PairWithTypesAndTruncation) {

@@ -1,12 +1,15 @@
 // Every sentence of the real data sets, tokenized as Hugging Face BertTokenizerFast does
 // (tests/fixtures/tokenizer/<set>.json: one FNV-1a hash per row, made by
-// tools/reference/gen_tokenizer_fixtures.py). Needs SENTZOO_DATA; skips visibly without it.
+// tools/reference/gen_tokenizer_fixtures.py), from the vocab.txt and from tokenizer.json files
+// that Hugging Face tokenizers tokenizes to the same hashes (tokenizer/json/sets.json, checked by
+// tools/reference/gen_tokenizer_json_fixtures.py). Needs SENTZOO_DATA; skips visibly without it.
 // The rows are read by a small local parser, as the fixture script reads them (data README).
 #include <gtest/gtest.h>
 
 #include <fstream>
 #include <sstream>
 
+#include "data/tokenizer_json.h"
 #include "data/wordpiece.h"
 #include "tests/data/tokenizer_test_util.h"
 
@@ -104,15 +107,10 @@ std::string truncation_key(const Tokenizer& tok, const Row& r) {
   return key + join_ids(tok.encode(r.a, 16).ids);
 }
 
-class TokenizerGolden : public ::testing::TestWithParam<std::string> {};
-
-TEST_P(TokenizerGolden, EveryRowMatchesHuggingFace) {
-  const auto fixture = testing::load_tokenizer_fixture(GetParam() + ".json");
-  SENTZOO_REQUIRE_DATA(path, fixture["file"].get<std::string>());
-  const auto vocab = testing::data_root() / fixture["vocab"].get<std::string>();
-  TokenizerOptions options;
-  options.lowercase = fixture["lowercase"];
-  const WordPieceTokenizer tok(vocab, options);
+// Compares every row of `path` (the data file of `fixture`) with the fixture's hashes.
+void expect_rows_match(const Tokenizer& tok,
+                       const nlohmann::json& fixture,
+                       const std::filesystem::path& path) {
   const auto rows = read_rows(path, fixture["format"]);
   const auto& hashes = fixture["hashes"];
   const auto& truncation = fixture["truncation_hashes"];
@@ -138,6 +136,45 @@ TEST_P(TokenizerGolden, EveryRowMatchesHuggingFace) {
     EXPECT_EQ(tok.encode_pair(r.a, r.b).ids, s["pair"].get<std::vector<int64_t>>()) << r.line;
     EXPECT_EQ(tok.encode_pair(r.a, r.b).type_ids, s["pair_types"].get<std::vector<int64_t>>());
   }
+}
+
+// "fixture:REL" (committed) or "models:REL" ($SENTZOO_MODELS, default ~/.cache/sentzoo/models).
+std::filesystem::path tokenizer_json_path(const std::string& where) {
+  const std::string rel = where.substr(where.find(':') + 1);
+  if (where.rfind("fixture:", 0) == 0) return testing::fixture_dir() / rel;
+  const char* env = std::getenv("SENTZOO_MODELS");
+  const char* home = std::getenv("HOME");
+  return (env && *env ? std::filesystem::path(env)
+                      : std::filesystem::path(home ? home : "") / ".cache/sentzoo/models") /
+         rel;
+}
+
+class TokenizerGolden : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(TokenizerGolden, EveryRowMatchesHuggingFace) {
+  const auto fixture = testing::load_tokenizer_fixture(GetParam() + ".json");
+  SENTZOO_REQUIRE_DATA(path, fixture["file"].get<std::string>());
+  const auto vocab = testing::data_root() / fixture["vocab"].get<std::string>();
+  TokenizerOptions options;
+  options.lowercase = fixture["lowercase"];
+  expect_rows_match(WordPieceTokenizer(vocab, options), fixture, path);
+}
+
+TEST_P(TokenizerGolden, EveryRowMatchesHuggingFaceFromTokenizerJson) {
+  const auto fixture = testing::load_tokenizer_fixture(GetParam() + ".json");
+  SENTZOO_REQUIRE_DATA(path, fixture["file"].get<std::string>());
+  const auto sets = testing::load_tokenizer_fixture("json/sets.json");
+  int used = 0;
+  for (const auto& entry : sets["tokenizers"]) {
+    if (!entry["sets"].contains(GetParam())) continue;
+    const auto file = tokenizer_json_path(entry["tokenizer_json"]);
+    if (!std::filesystem::exists(file))
+      GTEST_SKIP() << file.string() << " not found (run scripts/fetch_models.sh or set "
+                   << "SENTZOO_MODELS)";
+    expect_rows_match(*load_tokenizer_json(file), fixture, path);
+    ++used;
+  }
+  EXPECT_EQ(used, 1) << GetParam() << " has no tokenizer.json in json/sets.json";
 }
 
 INSTANTIATE_TEST_SUITE_P(DataSets,

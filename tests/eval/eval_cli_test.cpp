@@ -180,11 +180,11 @@ TEST(ExportCli, ExportEncodeAndConsumer) {
   TempDir tmp("exportcli");
   testing::save_tiny_model(tmp.path / "m", "dual", "deepnet", "max");
   const std::string pt = (tmp.path / "m.pt").string();
-  EXPECT_EQ(run_main("sentzoo-export",
-                     "--checkpoint " + (tmp.path / "m").string() + " --output " + pt +
-                         " --format huggingface")
-                .code,
-            2);
+  EXPECT_EQ(
+      run_main("sentzoo-export",
+               "--checkpoint " + (tmp.path / "m").string() + " --output " + pt + " --format onnx")
+          .code,
+      2);  // an unknown format is a usage error (every architecture has huggingface now)
   EXPECT_EQ(
       run_main("sentzoo-export", "--checkpoint " + (tmp.path / "nope").string() + " --output " + pt)
           .code,

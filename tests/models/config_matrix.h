@@ -69,7 +69,21 @@ inline std::vector<Variation> config_variations() {
                       c.deepnorm = true;
                       c.deepnorm_init = DeepNormInit::kXavierNormal;
                     }},
-          Variation{"segments_1", [](EncoderConfig& c) { c.type_vocab_size = 1; }}};
+          Variation{"segments_1", [](EncoderConfig& c) { c.type_vocab_size = 1; }},
+          // torchscale's embeddings (models/torchscale_weights.h): sqrt(d) scale, rows from 2
+          Variation{"torchscale_embeddings",
+                    [](EncoderConfig& c) {
+                      c.architecture = Architecture::kDeepnet;
+                      c.deepnorm = true;
+                      c.scale_embedding = true;
+                      c.position_offset = 2;
+                      c.embedding_norm = false;
+                    }},
+          // the roformer package's pooler_activation
+          Variation{"pooler_gelu", [](EncoderConfig& c) {
+                      c.architecture = Architecture::kCustom;
+                      c.pooler_activation = PoolerActivation::kGelu;
+                    }}};
 }
 
 /// bert_tiny() with the variation applied.

@@ -11,4 +11,5 @@ target_sources(sentzoo_tests PRIVATE
   ${CMAKE_CURRENT_LIST_DIR}/trainer_objectives_test.cpp
   ${CMAKE_CURRENT_LIST_DIR}/trainer_overfit_test.cpp
   ${CMAKE_CURRENT_LIST_DIR}/trainer_resume_test.cpp
-  ${CMAKE_CURRENT_LIST_DIR}/trainer_sentencepiece_test.cpp)
+  ${CMAKE_CURRENT_LIST_DIR}/trainer_sentencepiece_test.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/trainer_tokenizer_json_test.cpp)

@@ -7,6 +7,7 @@
 #include "data/sentencepiece.h"
 #include "eval/export_model.h"
 #include "eval/pair_model.h"
+#include "eval/provenance.h"
 #include "tests/train/trainer_test_util.h"
 #include "train/trainer.h"
 
@@ -38,11 +39,20 @@ TEST(TrainerSentencePiece, TrainsSavesExportsAndEncodes) {
   EXPECT_FALSE(std::filesystem::exists(best / "vocab.txt"));
   EXPECT_EQ(testing::file_bytes(best / "sentencepiece.model"),
             testing::file_bytes(dir / "spm.model"));
-  EXPECT_EQ(read_json_file((best / "sentzoo.json").string()).at("tokenizer"), "sentencepiece");
+  const auto info = read_json_file((best / "sentzoo.json").string());
+  EXPECT_EQ(info.at("tokenizer"), "sentencepiece");
+  // Provenance for reports (issue #15): the initialisation, training data and planned steps.
+  EXPECT_EQ(info.at("init"), "random");
+  EXPECT_EQ(info.at("train_data"), j["data"]["train"]);
+  EXPECT_EQ(info.at("max_steps"), 2);
 
   const std::vector<std::string> texts = {"the cat sat", "我喜欢吃苹果", "a dog ran far away"};
   const auto from_folder = PairModel::load(best);
   const auto u = from_folder.encode(texts);
+  // Reports read the run beside best/ (eval/provenance.h): steps from the real metrics.jsonl.
+  const auto record = model_record(best, from_folder);
+  EXPECT_EQ(record.at("steps_done"), 2);
+  EXPECT_EQ(record.at("best_step"), 2);
   ExportRequest request;
   request.checkpoint = dir / "out";
   request.output = dir / "model.pt";

@@ -188,6 +188,36 @@ def make_roformer_v2(gen):
                                                                    "(norm_type=rms_norm, use_bias=False)"))
 
 
+POOLER_ACTS = ["tanh", "linear", "relu", "gelu", "gelu_new", "sigmoid"]
+
+
+@torch.no_grad()
+def make_roformer_pooler(gen):
+    """JunnYu's roformer 0.4.3 full model: RoFormerModel(add_pooling_layer=True), whose pooler is
+    ACT2FN[config.pooler_activation](dense(x[:, 0])) with a bias even when use_bias=False (issue
+    #15). v1 (layer_norm, biases, gelu) and V2 (rms_norm, no biases, relu); the folder's config
+    names one activation, `pooler.<act>` holds the pooled output under each of POOLER_ACTS."""
+    import roformer
+    from transformers.activations import ACT2FN
+    variants = {"roformer_pooler": dict(hidden_act="gelu", pooler_activation="linear"),
+                "roformer_v2_pooler": dict(hidden_act="relu", norm_type="rms_norm", use_bias=False,
+                                           pooler_activation="gelu")}
+    for name, kw in variants.items():
+        cfg = roformer.RoFormerConfig(layer_norm_eps=1e-12, **kw, **SIZES)
+        model = roformer.RoFormerModel(cfg, add_pooling_layer=True).eval()
+        randomize(model, gen)
+        assert model.pooler.dense.bias is not None
+        ids, mask, seg = inputs(gen)
+        o = model(input_ids=ids, attention_mask=mask, token_type_ids=seg, output_hidden_states=True)
+        out = dict(input_ids=ids, attention_mask=mask, token_type_ids=seg,
+                   last_hidden=o.last_hidden_state, pooler_output=o.pooler_output)
+        for act in POOLER_ACTS:
+            model.pooler.activation = ACT2FN[act]
+            out[f"pooler.{act}"] = model(input_ids=ids, attention_mask=mask, token_type_ids=seg).pooler_output
+        save(name, model, None, out, base_meta(name, f"roformer 0.4.3 RoFormerModel({kw}, "
+                                                     "add_pooling_layer=True)"))
+
+
 def make_bin_fixtures():
     """Two tiny pytorch_model.bin files: a plain dict (what torch::pickle_load reads) and the
     OrderedDict that model.state_dict() gives (which it cannot read; TOOLCHAIN.md §6)."""
@@ -227,12 +257,17 @@ def main():
     if "--check-export" in sys.argv:
         check_cpp_export(sys.argv[sys.argv.index("--check-export") + 1])
         return
+    if "--only-pooler" in sys.argv:  # issue #15 fixtures alone, the others left as they are
+        gen = torch.Generator().manual_seed(SEED + 1)
+        make_roformer_pooler(gen)
+        return
     gen = torch.Generator().manual_seed(SEED)
     torch.manual_seed(SEED)
     make_bert(gen)
     make_roformer(gen)
     make_roformer_v2(gen)
     make_bin_fixtures()
+    make_roformer_pooler(torch.Generator().manual_seed(SEED + 1))
     if "--no-deepnet" not in sys.argv:
         import gen_model_deepnet  # torchscale part, separate file
         gen_model_deepnet.make_deepnet(gen, SIZES, OUT, base_meta, inputs, randomize, pooling_outputs)

@@ -166,12 +166,17 @@ void register_task_module(torch::nn::Module& run_model,
 }
 
 nlohmann::json base_model_info(const ObjectiveContext& context, const std::string& kind) {
+  const std::string& init = context.config.model.init_from;
   return {{"kind", kind},
           {"architecture", context.encoder->config.architecture},
           {"task", context.spec.name},
           {"lowercase", context.config.tokenizer.lowercase},
           {"max_length", context.config.tokenizer.max_length},
-          {"sentzoo_version", SENTZOO_VERSION}};
+          {"sentzoo_version", SENTZOO_VERSION},
+          // For reports (issue #15); older folders lack these keys and report "unknown".
+          {"init", init.empty() ? std::string("random") : init},
+          {"train_data", context.spec.train},
+          {"max_steps", context.config.train.max_steps}};
 }
 
 std::vector<double> to_vector(const torch::Tensor& t) {

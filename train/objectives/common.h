@@ -89,7 +89,8 @@ void register_task_module(torch::nn::Module& run_model,
                           const TransformerEncoder& encoder,
                           const std::string& task);
 
-/// The sentzoo.json fields of every saved model (kind, architecture, task, tokenizer settings).
+/// The sentzoo.json fields of every saved model (kind, architecture, task, tokenizer settings,
+/// and for reports: init ("random" or the init_from folder), train_data, max_steps).
 nlohmann::json base_model_info(const ObjectiveContext& context, const std::string& kind);
 
 /// A tensor's values as doubles (CPU, float64).
