@@ -9,7 +9,6 @@
 #include <stdexcept>
 
 #include "losses/gradient_combiner.h"
-#include "losses/json_params.h"
 #include "losses/loss_weighting.h"
 #include "losses/make_loss.h"
 #include "models/encoder_config.h"
@@ -105,6 +104,10 @@ const std::map<std::string, std::string>& descriptions() {
       {"model.encoder.num_heads", "attention heads (hidden_size / num_heads per head)"},
       {"model.encoder.intermediate_size", "feed-forward width"},
       {"model.encoder.max_position_embeddings", "learned position rows (absolute positions)"},
+      {"model.encoder.position_offset",
+       "first learned position row used: rows offset..offset+T-1 (torchscale/fairseq: 2)"},
+      {"model.encoder.scale_embedding",
+       "multiply token embeddings by sqrt(hidden_size) (torchscale's embed_scale)"},
       {"model.encoder.type_vocab_size", "segment ids 0..type_vocab_size-1"},
       {"model.encoder.pad_token_id", "padding id (the mask comes from attention_mask)"},
       {"model.encoder.hidden_act", "`gelu` (erf), `gelu_new` (tanh approximation) or `relu`"},
@@ -119,7 +122,12 @@ const std::map<std::string, std::string>& descriptions() {
       {"model.encoder.deepnorm_constants", "DeepNet alpha/beta: `paper` ((2N)^1/4, (8N)^-1/4) "
                                            "or `adam` ((2N)^1/2)"},
       {"model.encoder.deepnorm_init", "DeepNet init: `torchscale`, `fairseq` or `xavier_normal`"},
-      {"model.encoder.with_pooler", "BERT/RoFormer pooler tanh(W x[CLS] + b)"},
+      {"model.encoder.with_pooler", "BERT/RoFormer pooler act(W x[CLS] + b)"},
+      {"model.encoder.pooler_activation",
+       "the pooler's activation (transformers ACT2FN names): `tanh` (BERT), `linear` (the "
+       "roformer package's RoFormerV2), `relu`, `gelu`, ..."},
+      {"model.encoder.pooler_bias",
+       "the pooler has a bias (false only for RoFormerV2 folders sentzoo wrote before pooler_bias existed)"},
       {"model.encoder.with_mlm_head", "MLM head (set by the run for mlm tasks)"},
       {"model.encoder.mlm_head", "`bert` (transform + tied decoder + bias) or `tied` (x E^T)"},
       {"model.encoder.hidden_dropout", "dropout on hidden states"},
@@ -217,15 +225,6 @@ class Writer {
   }
 };
 
-json loss_params_of(const std::string& n) {
-  return detail::describe_params([&] { make_loss(n); });
-}
-json weighting_params_of(const std::string& n) {
-  return detail::describe_params([&] { make_loss_weighting(n); });
-}
-json combiner_params_of(const std::string& n) {
-  return detail::describe_params([&] { make_gradient_combiner(n); });
-}
 }  // namespace
 
 std::string config_reference_markdown() {
@@ -266,11 +265,11 @@ std::string config_reference_markdown() {
   w.text +=
       ". Each sets every `model.encoder` key; `model.encoder` overrides any of them. "
       "`sentzoo-train --print-config --set model.preset=NAME` shows one in full.\n";
-  w.params_section("Losses (`loss`, `tasks[].loss`)", "loss:", loss_names(), loss_params_of);
+  w.params_section("Losses (`loss`, `tasks[].loss`)", "loss:", loss_names(), loss_params_schema);
   w.params_section("Loss weightings (`multitask.weighting`)", "weighting:",
-                   loss_weighting_names(), weighting_params_of);
+                   loss_weighting_names(), weighting_params_schema);
   w.params_section("Gradient combiners (`multitask.combiner`)", "combiner:",
-                   gradient_combiner_names(), combiner_params_of);
+                   gradient_combiner_names(), combiner_params_schema);
   for (const auto& [key, text] : descriptions())
     if (!w.used.count(key))
       throw std::logic_error("train/config_reference.cpp: description of '" + key +

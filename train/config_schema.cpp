@@ -32,15 +32,6 @@ const json& object_at(const json& raw, const char* key) {
   return raw.is_object() && raw.contains(key) && raw[key].is_object() ? raw[key] : empty;
 }
 
-json loss_params(const std::string& name) {
-  return detail::describe_params([&] { make_loss(name); });
-}
-json weighting_params(const std::string& name) {
-  return detail::describe_params([&] { make_loss_weighting(name); });
-}
-json combiner_params(const std::string& name) {
-  return detail::describe_params([&] { make_gradient_combiner(name); });
-}
 
 // The encoder a model section builds before its overrides: init_from's config.json, else the
 // preset (EncoderConfig's defaults when neither can be read: the run reports why).
@@ -86,9 +77,9 @@ std::map<std::string, std::string> chosen_names(const json& raw) {
 }
 
 json params_of(const std::string& where, const std::string& name) {
-  if (where.starts_with("multitask.weighting")) return weighting_params(name);
-  if (where.starts_with("multitask.combiner")) return combiner_params(name);
-  return loss_params(name);
+  if (where.starts_with("multitask.weighting")) return weighting_params_schema(name);
+  if (where.starts_with("multitask.combiner")) return combiner_params_schema(name);
+  return loss_params_schema(name);
 }
 
 // The node at "a.b" or "tasks[1].loss" inside j (created as objects where missing).
@@ -162,6 +153,16 @@ std::vector<std::string> apply_train_overrides(json& raw,
   for (const auto& a : assignments)
     if (!is_choice(a.substr(0, a.find('=')))) apply_override(raw, a, train_config_schema(raw));
   return notes;
+}
+
+json loss_params_schema(const std::string& name) {
+  return detail::describe_params([&] { make_loss(name); });
+}
+json weighting_params_schema(const std::string& name) {
+  return detail::describe_params([&] { make_loss_weighting(name); });
+}
+json combiner_params_schema(const std::string& name) {
+  return detail::describe_params([&] { make_gradient_combiner(name); });
 }
 
 json resolved_train_config(const TrainRunConfig& config) {

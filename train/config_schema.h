@@ -37,6 +37,12 @@ std::vector<std::string> apply_train_overrides(nlohmann::json& raw,
 /// trains the same model.
 nlohmann::json resolved_train_config(const TrainRunConfig& config);
 
+/// The parameters (name: default) the loss, loss weighting or gradient combiner `name` reads,
+/// recorded off its factory (losses/json_params.h ParamRecorder). Throws for an unknown name.
+nlohmann::json loss_params_schema(const std::string& name);
+nlohmann::json weighting_params_schema(const std::string& name);
+nlohmann::json combiner_params_schema(const std::string& name);
+
 /// docs/CONFIG.md: every key of the schema with its default and description, the presets, and
 /// each loss, weighting and combiner with its parameters. Throws std::logic_error when a key has
 /// no description or a description names no key (the reference cannot fall behind the code).
