@@ -13,6 +13,7 @@ packages=(
   g++ cmake ninja-build pkg-config ccache binutils git
   libtorch-dev python3-torch libopenblas0-openmp
   libfmt-dev libspdlog-dev libcxxopts-dev nlohmann-json3-dev libsentencepiece-dev
+  coinor-libclp-dev  # the exact LP of sentzoo-audit (metrics/argmaxability.cpp)
   libgtest-dev  # small; the configure step defines the test binary even when it is not built
 )
 if [ "$profile" = all ]; then

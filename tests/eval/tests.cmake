@@ -1,4 +1,5 @@
-target_sources(sentzoo_tests PRIVATE ${CMAKE_CURRENT_LIST_DIR}/export_test.cpp
+target_sources(sentzoo_tests PRIVATE ${CMAKE_CURRENT_LIST_DIR}/audit_cli_test.cpp
+                                     ${CMAKE_CURRENT_LIST_DIR}/export_test.cpp
                                      ${CMAKE_CURRENT_LIST_DIR}/eval_cli_test.cpp
                                      ${CMAKE_CURRENT_LIST_DIR}/export_python_test.cpp
                                      ${CMAKE_CURRENT_LIST_DIR}/export_hf_test.cpp

@@ -1,4 +1,5 @@
 target_sources(sentzoo_tests PRIVATE
+  ${CMAKE_CURRENT_LIST_DIR}/argmaxability_test.cpp
   ${CMAKE_CURRENT_LIST_DIR}/class_weights_test.cpp
   ${CMAKE_CURRENT_LIST_DIR}/metrics_fixture_test.cpp
   ${CMAKE_CURRENT_LIST_DIR}/metrics_test.cpp
