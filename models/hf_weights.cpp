@@ -11,11 +11,11 @@
 #include <filesystem>
 #include <fstream>
 #include <regex>
-#include <set>
 #include <vector>
 
 #include "core/json_text.h"
 #include "io/atomic_file.h"
+#include "models/module_tensors.h"
 #include "models/torchscale_weights.h"
 
 namespace sentzoo {
@@ -166,51 +166,15 @@ void load_hf_weights(TransformerEncoderImpl& enc,
                      const std::string& source) {
   TensorMap by_name;
   for (const auto& [k, v] : weights) by_name[strip_prefix(k)] = v;
-  std::set<std::string> used;
-  std::vector<std::string> missing, mismatched, unused;
-  torch::NoGradGuard no_grad;
-  for (auto& item : enc.named_parameters()) {
-    const std::string hf = hf_weight_name(item.key());
-    auto it = by_name.find(hf);
-    if (it == by_name.end()) {
-      missing.push_back(hf);
-      continue;
-    }
-    used.insert(hf);
-    if (it->second.sizes() != item.value().sizes()) {
-      mismatched.push_back(fmt::format("{} (file {}, model {})",
-                                       hf,
-                                       fmt::join(it->second.sizes(), "x"),
-                                       fmt::join(item.value().sizes(), "x")));
-      continue;
-    }
-    if (!it->second.is_floating_point()) {  // an F32 tensor relabelled I32 would load garbage
-      mismatched.push_back(fmt::format("{} (file dtype {}, expected floating point)",
-                                       hf,
-                                       c10::toString(it->second.scalar_type())));
-      continue;
-    }
-    item.value().copy_(it->second.to(item.value().scalar_type()));
-  }
-  for (const auto& [k, v] : by_name) {
-    if (used.count(k)) continue;
-    if (std::find(kIgnoredAlways.begin(), kIgnoredAlways.end(), k) != kIgnoredAlways.end())
-      continue;
-    if (!enc.pooler && k.rfind("pooler.", 0) == 0) continue;  // pooler not requested
-    if (!enc.mlm && k.rfind("cls.", 0) == 0) continue;        // MLM head not requested
-    unused.push_back(k);
-  }
-  if (missing.empty() && mismatched.empty() && unused.empty()) return;
-  std::string msg = fmt::format(
-      "{}: weights do not match the {} encoder", source, to_string(enc.config.architecture));
-  if (!missing.empty())
-    msg += fmt::format("\n  missing ({}): {}", missing.size(), fmt::join(missing, ", "));
-  if (!mismatched.empty())
-    msg +=
-        fmt::format("\n  shape mismatch ({}): {}", mismatched.size(), fmt::join(mismatched, ", "));
-  if (!unused.empty())
-    msg += fmt::format("\n  unused ({}): {}", unused.size(), fmt::join(unused, ", "));
-  throw std::runtime_error(msg);
+  ParameterNaming naming;
+  naming.layout = fmt::format("the {} encoder", to_string(enc.config.architecture));
+  naming.file_name = [](const std::string& key) { return hf_weight_name(key); };
+  naming.ignored = [&enc](const std::string& k) {
+    return std::find(kIgnoredAlways.begin(), kIgnoredAlways.end(), k) != kIgnoredAlways.end() ||
+           (!enc.pooler && k.rfind("pooler.", 0) == 0) ||  // pooler not requested
+           (!enc.mlm && k.rfind("cls.", 0) == 0);          // MLM head not requested
+  };
+  load_parameters_by_name(enc, by_name, naming, source);
 }
 
 namespace detail {

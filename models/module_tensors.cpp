@@ -61,4 +61,48 @@ void load_module_tensors(torch::nn::Module& module,
   }
 }
 
+void load_parameters_by_name(torch::nn::Module& module,
+                             const std::map<std::string, torch::Tensor>& tensors,
+                             const ParameterNaming& naming,
+                             const std::string& source) {
+  std::set<std::string> used;
+  std::vector<std::string> missing, mismatched, unused;
+  torch::NoGradGuard no_grad;
+  for (auto& item : module.named_parameters()) {
+    const std::string name = naming.file_name(item.key());
+    if (name.empty()) {
+      item.value().zero_();
+      continue;
+    }
+    const auto it = tensors.find(name);
+    if (it == tensors.end()) {
+      missing.push_back(fmt::format("{} (expected {})", name, fmt::join(item.value().sizes(), "x")));
+      continue;
+    }
+    used.insert(name);
+    // Same size, other kind (an F32 tensor relabelled I32) would load garbage.
+    if (it->second.sizes() != item.value().sizes() || !it->second.is_floating_point()) {
+      mismatched.push_back(fmt::format("{} (file {} {}, model {})",
+                                       name,
+                                       fmt::join(it->second.sizes(), "x"),
+                                       c10::toString(it->second.scalar_type()),
+                                       fmt::join(item.value().sizes(), "x")));
+      continue;
+    }
+    item.value().copy_(it->second.to(item.value().scalar_type()));
+  }
+  for (const auto& [name, tensor] : tensors)
+    if (!used.count(name) && !(naming.ignored && naming.ignored(name))) unused.push_back(name);
+  if (missing.empty() && mismatched.empty() && unused.empty()) return;
+  std::string msg = fmt::format("{}: weights do not match {}", source, naming.layout);
+  if (!missing.empty())
+    msg += fmt::format("\n  missing ({}): {}", missing.size(), fmt::join(missing, ", "));
+  if (!mismatched.empty())
+    msg +=
+        fmt::format("\n  shape mismatch ({}): {}", mismatched.size(), fmt::join(mismatched, ", "));
+  if (!unused.empty())
+    msg += fmt::format("\n  unused ({}): {}", unused.size(), fmt::join(unused, ", "));
+  throw std::runtime_error(msg);
+}
+
 }  // namespace sentzoo

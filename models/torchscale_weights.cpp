@@ -17,6 +17,7 @@
 #include "core/json_text.h"
 #include "io/atomic_file.h"
 #include "models/hf_weights.h"
+#include "models/module_tensors.h"
 
 namespace sentzoo {
 
@@ -272,44 +273,12 @@ void load_torchscale_weights(TransformerEncoderImpl& enc,
                              const std::string& source) {
   TensorMap by_name;
   for (const auto& [k, v] : weights) by_name[strip_encoder_prefix(k)] = v;
-  std::set<std::string> used;
-  std::vector<std::string> missing, mismatched, unknown;
-  torch::NoGradGuard no_grad;
-  for (auto& item : enc.named_parameters()) {
-    const std::string name = torchscale_weight_name(item.key());
-    if (name.empty()) {  // the segment table torchscale does not have: adds nothing
-      item.value().zero_();
-      continue;
-    }
-    const auto it = by_name.find(name);
-    if (it == by_name.end()) {
-      missing.push_back(
-          fmt::format("{} (expected {})", name, fmt::join(item.value().sizes(), "x")));
-      continue;
-    }
-    used.insert(name);
-    if (it->second.sizes() != item.value().sizes() || !it->second.is_floating_point()) {
-      mismatched.push_back(fmt::format("{} (expected {} float, found {} {})",
-                                       name,
-                                       fmt::join(item.value().sizes(), "x"),
-                                       fmt::join(it->second.sizes(), "x"),
-                                       c10::toString(it->second.scalar_type())));
-      continue;
-    }
-    item.value().copy_(it->second.to(item.value().scalar_type()));
-  }
-  for (const auto& [k, v] : by_name)
-    if (!used.count(k) && !is_head_key(k)) unknown.push_back(k);
-  if (missing.empty() && mismatched.empty() && unknown.empty()) return;
-  std::string msg = fmt::format("{}: weights do not match a torchscale DeepNorm encoder", source);
-  if (!missing.empty())
-    msg += fmt::format("\n  missing ({}): {}", missing.size(), fmt::join(missing, ", "));
-  if (!mismatched.empty())
-    msg +=
-        fmt::format("\n  shape mismatch ({}): {}", mismatched.size(), fmt::join(mismatched, ", "));
-  if (!unknown.empty())
-    msg += fmt::format("\n  unknown keys ({}): {}", unknown.size(), fmt::join(unknown, ", "));
-  throw std::runtime_error(msg);
+  ParameterNaming naming;
+  naming.layout = "a torchscale DeepNorm encoder";
+  // "" for the segment table torchscale does not have: zeroed, it adds nothing.
+  naming.file_name = [](const std::string& key) { return torchscale_weight_name(key); };
+  naming.ignored = [](const std::string& k) { return is_head_key(k); };
+  load_parameters_by_name(enc, by_name, naming, source);
 }
 
 TensorMap torchscale_weights(TransformerEncoderImpl& enc) {

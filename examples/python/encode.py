@@ -2,10 +2,11 @@
 """Use a sentzoo export from Python with nothing but torch, Hugging Face `tokenizers` and numpy.
 
 The .pt file written by `sentzoo-export` (or `sentzoo-train`'s DIR/model.pt) carries its own
-vocabulary (vocab.txt) and tokenizer settings (metadata.json: lowercase, max_length); this script
-builds the same WordPiece tokenizer from them with `tokenizers`, so the token ids are the ones
-sentzoo computes (`--print-ids` prints them in `sentzoo-tokenize`'s format to compare), and runs
-the TorchScript module:
+tokenizer: a Hugging Face tokenizer.json when the model came with one (loaded as it is), else its
+vocabulary (vocab.txt) and settings (metadata.json: lowercase, max_length), from which this
+script builds the same WordPiece tokenizer with `tokenizers`. Either way the token ids are the
+ones sentzoo computes (`--print-ids` prints them in `sentzoo-tokenize`'s format to compare). It
+then runs the TorchScript module:
 
   python3 encode.py model.pt "A man is playing a guitar." "Someone plays the guitar."
       dual encoder: prints each sentence vector's first values and the cosine similarities
@@ -25,18 +26,26 @@ import sys
 
 import numpy as np
 import torch
-from tokenizers import BertWordPieceTokenizer
+from tokenizers import BertWordPieceTokenizer, Tokenizer
 
 
 def load(path):
-    """The module, its metadata.json and a tokenizer built from the vocab.txt inside it."""
-    extra = {"metadata.json": "", "vocab.txt": ""}
+    """The module, its metadata.json and its tokenizer (tokenizer.json, else vocab.txt)."""
+    extra = {"metadata.json": "", "vocab.txt": "", "tokenizer.json": ""}
     module = torch.jit.load(path, map_location="cpu", _extra_files=extra)
     module.eval()
     meta = json.loads(extra["metadata.json"] or "{}")
+    max_length = int(meta.get("max_length", 512))
+    if meta.get("tokenizer") == "tokenizer_json" and extra["tokenizer.json"]:
+        # The model's own Hugging Face tokenizer; sentzoo's max_length, no padding (the file's
+        # own truncation and padding settings are those of its training, not of this export).
+        tokenizer = Tokenizer.from_str(extra["tokenizer.json"].decode("utf-8"))
+        tokenizer.no_padding()
+        tokenizer.enable_truncation(max_length=max_length, strategy="longest_first")
+        return module, meta, tokenizer
     if meta.get("tokenizer", "wordpiece") != "wordpiece" or not extra["vocab.txt"]:
-        sys.exit(f"{path}: no vocab.txt inside (tokenizer {meta.get('tokenizer')!r}); "
-                 "this example reads WordPiece exports")
+        sys.exit(f"{path}: no vocab.txt or tokenizer.json inside (tokenizer "
+                 f"{meta.get('tokenizer')!r}); this example reads WordPiece exports")
     # One token per line, id = line number; a repeated token keeps its last line (sentzoo's
     # data/vocab.cpp and transformers' load_vocab agree on both).
     lines = extra["vocab.txt"].decode("utf-8").split("\n")
@@ -48,7 +57,6 @@ def load(path):
     lowercase = bool(meta.get("lowercase", True))
     tokenizer = BertWordPieceTokenizer(vocab, clean_text=True, handle_chinese_chars=True,
                                        strip_accents=lowercase, lowercase=lowercase)
-    max_length = int(meta.get("max_length", 512))
     tokenizer.enable_truncation(max_length=max_length, strategy="longest_first")
     return module, meta, tokenizer
 

@@ -154,11 +154,13 @@ void expect_same_folder(const fs::path& a, const fs::path& b) {
   EXPECT_EQ(written, files) << "files written vs committed in " << b;
 }
 
-// The reference venv's Python (SENTZOO_REF_PYTHON, else the shared /work/venv-ref), if it has
-// sentence-transformers, roformer and torchscale's import.
+// The reference venv's Python (tools/reference/setup_env.sh: SENTZOO_REF_VENV, else .venv-ref
+// in the source tree), if it has sentence-transformers, roformer and torchscale's import.
 std::string reference_python() {
-  const char* env = std::getenv("SENTZOO_REF_PYTHON");
-  const std::string py = env && *env ? env : "/work/venv-ref/bin/python";
+  const char* env = std::getenv("SENTZOO_REF_VENV");
+  const std::string py =
+      (env && *env ? fs::path(env) : fs::path(SENTZOO_TEST_SOURCE_DIR) / ".venv-ref") / "bin" /
+      "python";
   const std::string probe = py +
                             " -c 'import sentence_transformers, roformer, torchscale' > "
                             "/dev/null 2>&1";
@@ -203,7 +205,8 @@ TEST_P(ExportEveryArchitecture, ReferencePackagesLoadAFreshExport) {
   const auto arch = GetParam();
   const auto py = reference_python();
   if (py.empty())
-    GTEST_SKIP() << "no reference venv (SENTZOO_REF_PYTHON or /work/venv-ref with "
+    GTEST_SKIP() << "no reference venv (SENTZOO_REF_VENV or .venv-ref, made by "
+                    "tools/reference/setup_env.sh, with "
                     "sentence-transformers, roformer, torchscale): the live Python round trip "
                     "is not checked; the committed fixture still is";
   testing::TempDir tmp("exporthfpy_" + arch);

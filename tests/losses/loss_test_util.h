@@ -58,7 +58,7 @@ inline nlohmann::json load_loss_fixture(const std::string& name) {
   if (j.value("version", 0) != 1)
     throw std::runtime_error(path.string() +
                              ": unexpected version ---> HINT: re-run "
-                             "`/work/.venv-ref/bin/python tools/reference/gen_loss_fixtures.py`");
+                             "`.venv-ref/bin/python tools/reference/gen_loss_fixtures.py`");
   return j;
 }
 

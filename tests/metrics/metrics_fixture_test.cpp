@@ -20,7 +20,7 @@ nlohmann::json load_fixture() {
   if (j.at("version") != 1)
     throw std::runtime_error(path.string() +
                              ": stale fixture ---> HINT: re-run "
-                             "`/work/.venv-ref/bin/python tools/reference/gen_eval_fixtures.py`");
+                             "`.venv-ref/bin/python tools/reference/gen_eval_fixtures.py`");
   return j;
 }
 

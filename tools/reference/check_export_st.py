@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Checks a TorchScript export of a sentence-transformers model against sentence-transformers.
 
-Usage (repository root, /work/.venv-ref/bin/python):
+Usage (repository root, .venv-ref/bin/python):
   build/sentzoo-export --checkpoint ST_DIR --output /tmp/m.pt
   build/sentzoo-encode --model /tmp/m.pt --input SENTENCES.txt --output /tmp/m.npy
   tools/reference/check_export_st.py ST_DIR SENTENCES.txt /tmp/m.npy [--pt /tmp/m.pt]

@@ -6,7 +6,7 @@ against sentzoo's read_dataset(). Standard library only (csv, json). For each sp
 FNV-1a 64 over the UTF-8 bytes of, per example in file order,
     pairs:  text1 + "\\x1f" + text2 + "\\x1f" + str(round(label * 10000)) + "\\n"
     texts:  text + "\\n"
-Usage: SENTZOO_DATA=/work/shared/data python3 tools/reference/gen_data_digests.py
+Usage: SENTZOO_DATA=../shared/data python3 tools/reference/gen_data_digests.py
 """
 import csv
 import json
@@ -107,7 +107,7 @@ def main():
     out = {
         "version": 1,
         "made_by": "tools/reference/gen_data_digests.py (Python %d.%d, stdlib csv/json), "
-                   "SENTZOO_DATA=/work/shared/data (sha256 in its SHA256SUMS)" % sys.version_info[:2],
+                   "SENTZOO_DATA=../shared/data (sha256 in its SHA256SUMS)" % sys.version_info[:2],
         "digests": specs,
     }
     here = os.path.dirname(os.path.abspath(__file__))

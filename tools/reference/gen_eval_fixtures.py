@@ -2,7 +2,7 @@
 """Golden fixtures for metrics/metrics, io/npy and io/tensorboard (tests/fixtures/eval/).
 
 Run from the repository root with the reference venv (never needed by ctest):
-    /work/.venv-ref/bin/python tools/reference/gen_eval_fixtures.py
+    .venv-ref/bin/python tools/reference/gen_eval_fixtures.py
 Writes metrics.json (scipy/sklearn on seeded random data with many ties), small.npy (numpy.save)
 and scalars.tfevents (tensorboard's protobuf Event + its TFRecord writer, fixed wall times).
 """

@@ -17,7 +17,7 @@ Every architecture (issue #15): tests/fixtures/export/st_{bert,roformer,roformer
   5. SentenceTransformer(folder) (folder on sys.path for sentzoo_st.py; roformer 0.4.3,
      torchscale 0.3.0 behind it) encodes SENTENCES -> st_<arch>_dense_expected.json.
 
-Run from the repository root with /work/venv-ref/bin/python (torch 1.13, transformers 4.41.2,
+Run from the repository root with .venv-ref/bin/python (torch 1.13, transformers 4.41.2,
 sentence-transformers 3.0.1, roformer 0.4.3, torchscale 0.3.0). `--check` only re-encodes and
 compares with the JSONs.
 """

@@ -6,7 +6,7 @@ Writes tests/fixtures/losses/st_losses.json. Each loss object is built around a 
 embedding-level math: model(features) -> {"sentence_embedding": features["emb"]}.
 All tensors are float64 (float32 for CosineSimilarityLoss, see below); the loss value and d(loss)/d(first embedding) are recorded.
 
-Run: /work/.venv-ref/bin/python tools/reference/gen_loss_fixtures.py
+Run: .venv-ref/bin/python tools/reference/gen_loss_fixtures.py
 """
 import json
 import os

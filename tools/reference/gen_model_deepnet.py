@@ -9,6 +9,7 @@ segment embeddings do not exist in torchscale, so the fixture's segment table is
 no_scale_embedding=True, layernorm_embedding=True (BERT-like embedding norm). torchscale zeroes
 padded positions after the embeddings, so only unpadded positions are compared.
 """
+import importlib.machinery
 import json
 import math
 import os
@@ -36,6 +37,10 @@ def _import_torchscale():
             return x
 
         layers.drop_path = drop_path
+        # A spec on each stub: transformers asks importlib.util.find_spec("timm"), which raises
+        # for a module whose __spec__ is None.
+        for module in (timm, models, layers):
+            module.__spec__ = importlib.machinery.ModuleSpec(module.__name__, None)
         timm.models, models.layers = models, layers
         sys.modules.update({"timm": timm, "timm.models": models, "timm.models.layers": layers})
     from torchscale.architecture.config import EncoderConfig

@@ -4,7 +4,7 @@ and DeepNet models with deliberately odd sizes, their weights in Hugging Face la
 (config.json + model.safetensors) and every output the C++ tests compare against.
 
 Run from the repository root with the reference venv:
-    /work/.venv-ref/bin/python tools/reference/gen_model_fixtures.py
+    .venv-ref/bin/python tools/reference/gen_model_fixtures.py
 Writes tests/fixtures/models/<arch>/{config.json,model.safetensors,expected.safetensors}.
 Independent references: transformers 4.41.2 (BertForMaskedLM, BertForSequenceClassification,
 RoFormerForMaskedLM), JunnYu's roformer 0.4.3 (RoFormerV2 mode: norm_type != "layer_norm",

@@ -2,7 +2,7 @@
 """Fixture for the real-weights test of sentence-transformers/all-MiniLM-L6-v2 on English STS-B
 test (tests/models/minilm_test.cpp). Needs scripts/fetch_models.sh and SENTZOO_DATA.
 
-    SENTZOO_DATA=/work/shared/data /work/.venv-ref/bin/python tools/reference/gen_model_minilm.py
+    SENTZOO_DATA=../shared/data .venv-ref/bin/python tools/reference/gen_model_minilm.py
 
 Stores, for every sentence of en/STS-B/sts-test.csv (order s1_0, s2_0, s1_1, ...), the HF
 tokenizer's ids (what our WordPiece tokenizer must reproduce), and sentence-transformers'

@@ -6,7 +6,7 @@ names), and their outputs for fixed inputs. sentzoo's torchscale loader
 (models/torchscale_weights.h) must reproduce them; tests/models/torchscale_test.cpp.
 
 Run from the repository root with the reference venv (requirements-models.txt):
-    /work/venv-ref/bin/python tools/reference/gen_model_torchscale.py
+    .venv-ref/bin/python tools/reference/gen_model_torchscale.py
 Writes tests/fixtures/models/torchscale{,_fairseq}/{config.json,model.safetensors,expected.safetensors}.
 
   torchscale/          Encoder(deepnorm, layernorm_embedding, embed_scale sqrt(d), gelu) with its

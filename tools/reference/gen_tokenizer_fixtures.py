@@ -2,7 +2,7 @@
 """Golden fixtures for the WordPiece tokenizer, from Hugging Face BertTokenizerFast.
 
 Usage (writes tests/fixtures/tokenizer/*):
-  SENTZOO_DATA=/work/shared/data /work/.venv-ref/bin/python tools/reference/gen_tokenizer_fixtures.py
+  SENTZOO_DATA=../shared/data .venv-ref/bin/python tools/reference/gen_tokenizer_fixtures.py
 
 Outputs
   tiny_vocab.txt   a small vocab.txt made here, so rule tests run without SENTZOO_DATA

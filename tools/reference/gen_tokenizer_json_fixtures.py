@@ -2,8 +2,8 @@
 """Golden fixtures for tokenizer.json reading (data/tokenizer_json.h), from Hugging Face tokenizers.
 
 Usage (writes tests/fixtures/tokenizer/json/*):
-  SENTZOO_DATA=/work/shared/data [SENTZOO_MODELS=~/.cache/sentzoo/models] \\
-    /work/venv-ref/bin/python tools/reference/gen_tokenizer_json_fixtures.py
+  SENTZOO_DATA=../shared/data [SENTZOO_MODELS=~/.cache/sentzoo/models] \\
+    .venv-ref/bin/python tools/reference/gen_tokenizer_json_fixtures.py
 
 Every tokenizer.json here is written by the `tokenizers` library itself (Tokenizer.save), and every
 id is what `tokenizers.Tokenizer.from_file(<file>)` gives with its truncation and padding switched

@@ -3,7 +3,7 @@
 BertNormalizer and BertPreTokenizer, measured by probing tokenizers itself (not unicodedata),
 so the C++ tokenizer copies the Rust crates' Unicode versions exactly.
 
-Usage: /work/.venv-ref/bin/python tools/reference/gen_unicode_tables.py > data/unicode_tables.cpp
+Usage: .venv-ref/bin/python tools/reference/gen_unicode_tables.py > data/unicode_tables.cpp
 
 Every codepoint except the surrogates (which valid UTF-8 cannot carry) is probed alone:
   clean_text     BertNormalizer(clean_text only):  "" -> drop, " " -> whitespace

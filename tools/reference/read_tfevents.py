@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Prints the scalars of TensorBoard event files (a file or a log directory) as TensorBoard
 itself reads them, to check files written by sentzoo's io/tensorboard.cpp by hand:
-    /work/.venv-ref/bin/python tools/reference/read_tfevents.py runs/exp1
+    .venv-ref/bin/python tools/reference/read_tfevents.py runs/exp1
 """
 import sys
 
