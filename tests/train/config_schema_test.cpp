@@ -1,5 +1,7 @@
 // The config schema (train/config_schema.h): --set of keys the file does not list, choices that
 // change a loss, --print-config round trips, docs/CONFIG.md up to date, init_from's report.
+#include "train/config_schema.h"
+
 #include <gtest/gtest.h>
 
 #include <cstdlib>
@@ -9,9 +11,9 @@
 #include "core/config.h"
 #include "models/hf_weights.h"
 #include "tests/paths.h"
+#include "tests/process_util.h"
 #include "tests/test_util.h"
 #include "tests/train/trainer_test_util.h"
-#include "train/config_schema.h"
 #include "train/run_setup.h"
 
 namespace sentzoo {
@@ -24,7 +26,8 @@ using testing::to_config;
 using testing::toy_config;
 
 // As sentzoo-train does: the parsed file as JSON, the assignments, the parse again.
-TrainRunConfig with_sets(const json& file, const std::vector<std::string>& sets,
+TrainRunConfig with_sets(const json& file,
+                         const std::vector<std::string>& sets,
                          std::vector<std::string>* notes = nullptr) {
   json resolved = to_config(file);
   const auto lines = apply_train_overrides(resolved, sets);
@@ -40,16 +43,18 @@ TEST(ConfigSchema, SetReachesKeysTheFileDoesNotList) {
   EXPECT_DOUBLE_EQ(config.model.encoder.at("norm_eps").get<double>(), 1e-7);
   EXPECT_DOUBLE_EQ(config.loss.params.at("scale").get<double>(), 30.0);
   // The combiner is "sum", which takes no eps: the key is unknown to the schema.
-  EXPECT_NE(error_of([&] { with_sets(file, {"multitask.combiner.params.eps=0.5"}); })
-                .find("unknown key 'multitask.combiner.params.eps' (expected one of: no keys)"),
+  EXPECT_NE(error_of([&] {
+              with_sets(file, {"multitask.combiner.params.eps=0.5"});
+            }).find("unknown key 'multitask.combiner.params.eps' (expected one of: no keys)"),
             std::string::npos);
 }
 
 TEST(ConfigSchema, SetTypesComeFromTheSchema) {
   const json file = toy_config("/tmp/x");
   EXPECT_EQ(with_sets(file, {"model.encoder.num_layers=3"}).model.encoder.at("num_layers"), 3);
-  EXPECT_NE(error_of([&] { with_sets(file, {"model.encoder.rope_theta=many"}); })
-                .find("--set model.encoder.rope_theta=many: expected a finite number, found 'many'"),
+  EXPECT_NE(error_of([&] {
+              with_sets(file, {"model.encoder.rope_theta=many"});
+            }).find("--set model.encoder.rope_theta=many: expected a finite number, found 'many'"),
             std::string::npos);
   const auto typo = error_of([&] { with_sets(file, {"model.encoder.hidden_dropot=0.2"}); });
   EXPECT_NE(typo.find("unknown key 'model.encoder.hidden_dropot'"), std::string::npos) << typo;
@@ -63,8 +68,9 @@ TEST(ConfigSchema, SetIndexesTasks) {
   const auto config = with_sets(file, {"tasks[1].loss.params.scale=25", "tasks[0].weight=2"});
   EXPECT_DOUBLE_EQ(config.tasks[1].loss.params.at("scale").get<double>(), 25.0);
   EXPECT_DOUBLE_EQ(config.tasks[0].weight, 2.0);
-  EXPECT_NE(error_of([&] { with_sets(file, {"tasks[2].weight=2"}); })
-                .find("'tasks[2]' does not exist (tasks has 2 entries)"),
+  EXPECT_NE(error_of([&] {
+              with_sets(file, {"tasks[2].weight=2"});
+            }).find("'tasks[2]' does not exist (tasks has 2 entries)"),
             std::string::npos);
 }
 
@@ -97,9 +103,12 @@ TEST(ConfigSchema, ChangingTheLossDropsParametersItDoesNotTake) {
 }
 
 TEST(ConfigSchema, ResolvedConfigHasEveryKeyAndRoundTrips) {
-  for (const char* name : {"tiny-roformer-v2-cosent.json", "tiny-roformer-v2-cross.json",
-                           "tiny-roformer-v2-multitask.json", "deepnet-tiny-mlm-hongloumeng.json",
-                           "bert-tiny-cross-afqmc.json", "roformer-v2-small-cosent.json"}) {
+  for (const char* name : {"tiny-roformer-v2-cosent.json",
+                           "tiny-roformer-v2-cross.json",
+                           "tiny-roformer-v2-multitask.json",
+                           "deepnet-tiny-mlm-hongloumeng.json",
+                           "bert-tiny-cross-afqmc.json",
+                           "roformer-v2-small-cosent.json"}) {
     SCOPED_TRACE(name);
     const auto path = std::string(SENTZOO_TEST_SOURCE_DIR) + "/configs/" + name;
     const auto config = parse_train_config(read_json_file(path), path);
@@ -182,6 +191,35 @@ TEST(ConfigSchema, FromScratchReportNamesPresetAndSeed) {
             std::string::npos)
       << run.init_report;
   EXPECT_NE(run.init_report.find("seed 7"), std::string::npos);
+}
+
+// The same through the executable: --print-config with --set of a key the file does not list
+// prints the resolved config with it; a key the schema does not know is one line, exit 2.
+TEST(ConfigSchemaCli, PrintConfigShowsASetKeyTheFileDoesNotList) {
+  const std::string config =
+      std::string(SENTZOO_TEST_SOURCE_DIR) + "/configs/tiny-roformer-v2-cosent.json";
+  std::ifstream file(config);
+  const auto listed = json::parse(file);
+  ASSERT_FALSE(listed["model"].contains("encoder") &&
+               listed["model"]["encoder"].contains("hidden_dropout"));
+  const auto exe = (testing::binary_dir() / "sentzoo-train").string();
+  auto r = testing::run_shell(exe + " --print-config --config " + config +
+                              " --set model.encoder.hidden_dropout=0.25 2>/dev/null");
+  ASSERT_EQ(r.code, 0) << r.out;
+  const auto printed = json::parse(r.out);
+  EXPECT_DOUBLE_EQ(printed["model"]["encoder"]["hidden_dropout"].get<double>(), 0.25);
+  for (const char* key : {"data", "model", "tokenizer", "optim", "train", "loss"})
+    EXPECT_TRUE(printed.contains(key)) << key;
+  EXPECT_EQ(printed["loss"]["name"], listed["loss"]["name"]);
+  r = testing::run_shell(exe + " --print-config --config " + config +
+                         " --set model.encoder.no_such_key=1 2>&1");
+  EXPECT_EQ(r.code, 2);
+  EXPECT_NE(r.out.find("model.encoder.no_such_key"), std::string::npos) << r.out;
+  // One line of its own (log lines, e.g. a BLAS kernel warning, start with "[time]"), no help.
+  std::istringstream lines(r.out);
+  int own_lines = 0;
+  for (std::string line; std::getline(lines, line);) own_lines += !line.empty() && line[0] != '[';
+  EXPECT_EQ(own_lines, 1) << r.out;
 }
 
 }  // namespace
