@@ -86,10 +86,10 @@ md = [
     "",
     "## MLM heads trained by sentzoo",
     "",
-    "RoFormerV2 tiny bodies (2 layers), bert-base-chinese vocabulary (21128 tokens), MLM on "
+    "2-layer tiny bodies, bert-base-chinese vocabulary (21128 tokens), MLM on "
     f"hongloumeng.txt, batch 32, max length 64, {steps} steps (\"init\": 1 step), seed 42. "
-    "`tied`: RoFormerV2's head, logits = h E^T, no bias; `bert`: BERT's head, dense + act + "
-    "LayerNorm, then h E^T + b.",
+    "`tied`: RoFormerV2 with its head, logits = h E^T, no bias; `bert`: BERT with its head, "
+    "dense + act + LayerNorm, then h E^T + b.",
     "",
     "| run | hidden | head | bias | steps | last loss | unargmaxable | of them in the text "
     "| cleared by braid | decided by LP | braid s | LP s | ms/class | examples |",
