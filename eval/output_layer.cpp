@@ -18,7 +18,9 @@ std::vector<std::string> token_labels(const std::filesystem::path& path, int64_t
   const auto tokenizer = load_tokenizer(path);
   if (tokenizer->vocab_size() != classes)
     throw std::runtime_error(fmt::format("{}: {} tokens, but the output layer has {} classes",
-                                         path.string(), tokenizer->vocab_size(), classes));
+                                         path.string(),
+                                         tokenizer->vocab_size(),
+                                         classes));
   std::vector<std::string> labels;
   labels.reserve(classes);
   for (int64_t id = 0; id < classes; ++id) labels.push_back(tokenizer->id_to_token(id));
@@ -30,7 +32,8 @@ OutputLayer mlm_head_layer(TransformerEncoderImpl& encoder, const std::string& w
   layer.weight = encoder.embeddings->tok->weight.detach();
   if (encoder.mlm->bias.defined()) layer.bias = encoder.mlm->bias.detach();
   layer.description = fmt::format("MLM head of {} (decoder tied to the word embeddings, {})",
-                                  where, layer.bias.defined() ? "with bias" : "no bias");
+                                  where,
+                                  layer.bias.defined() ? "with bias" : "no bias");
   return layer;
 }
 
@@ -52,7 +55,8 @@ OutputLayer output_layer_from_folder(const std::filesystem::path& dir) {
       throw std::runtime_error(fmt::format(
           "{}: a {} model has no output layer over classes; --weights FILE --weight NAME audits "
           "any matrix",
-          dir.string(), model.kind));
+          dir.string(),
+          model.kind));
     }
     layer.labels = token_labels(trained_model_tokenizer(dir, model.info), layer.weight.size(0));
     return layer;
@@ -90,16 +94,25 @@ OutputLayer output_layer_from_safetensors(const std::string& file,
   OutputLayer layer;
   layer.weight = find(weight_name);
   if (layer.weight.dim() != 2)
-    throw std::runtime_error(fmt::format("{}: '{}': expected a matrix (classes, dim), found shape {}",
-                                         file, weight_name, fmt::join(layer.weight.sizes(), "x")));
+    throw std::runtime_error(
+        fmt::format("{}: '{}': expected a matrix (classes, dim), found shape {}",
+                    file,
+                    weight_name,
+                    fmt::join(layer.weight.sizes(), "x")));
   if (!bias_name.empty()) {
     layer.bias = find(bias_name);
     if (layer.bias.dim() != 1 || layer.bias.size(0) != layer.weight.size(0))
       throw std::runtime_error(fmt::format(
-          "{}: '{}': expected a vector of {} values (one per row of '{}'), found shape {}", file,
-          bias_name, layer.weight.size(0), weight_name, fmt::join(layer.bias.sizes(), "x")));
+          "{}: '{}': expected a vector of {} values (one per row of '{}'), found shape {}",
+          file,
+          bias_name,
+          layer.weight.size(0),
+          weight_name,
+          fmt::join(layer.bias.sizes(), "x")));
   }
-  layer.description = fmt::format("{} in {}{}", weight_name, file,
+  layer.description = fmt::format("{} in {}{}",
+                                  weight_name,
+                                  file,
                                   bias_name.empty() ? " (no bias)" : " with bias " + bias_name);
   if (!vocab.empty()) layer.labels = token_labels(vocab, layer.weight.size(0));
   return layer;

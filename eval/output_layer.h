@@ -3,11 +3,11 @@
 // (a sentzoo training folder: the MLM head of an "mlm" model, the classifier of a "cross" model;
 // or a Hugging Face checkpoint with an MLM head) or from a bare matrix in a safetensors file.
 
+#include <torch/torch.h>
+
 #include <filesystem>
 #include <string>
 #include <vector>
-
-#include <torch/torch.h>
 
 namespace sentzoo {
 

@@ -50,7 +50,9 @@ struct ClpModel {
 
 namespace detail {
 
-double win_margin(const torch::Tensor& weight, const torch::Tensor& bias, int64_t k,
+double win_margin(const torch::Tensor& weight,
+                  const torch::Tensor& bias,
+                  int64_t k,
                   const torch::Tensor& z) {
   const auto rows = torch::tensor({k}, torch::kLong);
   return margins_and_rivals(weight, bias, rows, z.reshape({1, -1})).first.item<double>();
@@ -72,8 +74,7 @@ std::pair<torch::Tensor, std::vector<bool>> braid_reflect(const torch::Tensor& w
     for (size_t from = 0; from < active.size(); from += block) {
       const auto count = std::min<size_t>(block, active.size() - from);
       const auto rows = torch::tensor(
-          std::vector<int64_t>(active.begin() + from, active.begin() + from + count),
-          torch::kLong);
+          std::vector<int64_t>(active.begin() + from, active.begin() + from + count), torch::kLong);
       const auto k = all_k.index_select(0, rows);
       auto zk = z.index_select(0, rows);  // (m, d)
       auto [margin, j] = margins_and_rivals(weight, bias, k, zk);
@@ -97,8 +98,10 @@ std::pair<torch::Tensor, std::vector<bool>> braid_reflect(const torch::Tensor& w
       z.index_copy_(0, rows, zk);
       const auto* can_move = movable.data_ptr<bool>();
       for (size_t r = 0; r < count; ++r) {
-        if (win[r]) won[active[from + r]] = true;
-        else if (can_move[r]) still.push_back(active[from + r]);
+        if (win[r])
+          won[active[from + r]] = true;
+        else if (can_move[r])
+          still.push_back(active[from + r]);
       }
     }
     if (round < patience) active = std::move(still);
@@ -106,7 +109,9 @@ std::pair<torch::Tensor, std::vector<bool>> braid_reflect(const torch::Tensor& w
   return {z, won};
 }
 
-ClassVerdict exact_verdict(const torch::Tensor& weight, const torch::Tensor& bias, int64_t k,
+ClassVerdict exact_verdict(const torch::Tensor& weight,
+                           const torch::Tensor& bias,
+                           int64_t k,
                            const ArgmaxabilityOptions& options) {
   const int64_t classes = weight.size(0), dim = weight.size(1);
   ClassVerdict verdict;
@@ -160,14 +165,24 @@ ClassVerdict exact_verdict(const torch::Tensor& weight, const torch::Tensor& bia
   ClpModel lp;
   Clp_setLogLevel(lp.model, 0);
   Clp_setPrimalTolerance(lp.model, 1e-9);  // the reference's Gurobi FeasibilityTol
-  Clp_loadProblem(lp.model, static_cast<int>(dim + 1), m, start.data(), index.data(),
-                  columns.data_ptr<double>(), col_lower.data(), col_upper.data(),
-                  objective.data(), row_lower.data(), row_upper.data());
+  Clp_loadProblem(lp.model,
+                  static_cast<int>(dim + 1),
+                  m,
+                  start.data(),
+                  index.data(),
+                  columns.data_ptr<double>(),
+                  col_lower.data(),
+                  col_upper.data(),
+                  objective.data(),
+                  row_lower.data(),
+                  row_upper.data());
   Clp_initialSolve(lp.model);
   if (Clp_status(lp.model) != 0)
-    throw std::runtime_error(fmt::format(
-        "class {}: the LP did not solve (CLP status {}, secondary {})", k, Clp_status(lp.model),
-        Clp_secondaryStatus(lp.model)));
+    throw std::runtime_error(
+        fmt::format("class {}: the LP did not solve (CLP status {}, secondary {})",
+                    k,
+                    Clp_status(lp.model),
+                    Clp_secondaryStatus(lp.model)));
   const double t = -Clp_objectiveValue(lp.model);
   if (t > options.eps) {
     const auto z =
@@ -179,26 +194,29 @@ ClassVerdict exact_verdict(const torch::Tensor& weight, const torch::Tensor& bia
       throw std::runtime_error(fmt::format(
           "class {}: the LP finds a margin of {:.3g} but its witness does not win (margin "
           "{:.3g}): numerically borderline",
-          k, t, verdict.bound));
+          k,
+          t,
+          verdict.bound));
     return verdict;
   }
   // The certificate: alpha = |row duals|, scaled to sum alpha_i n_i = 1, and its bound D(alpha).
-  auto alpha = torch::from_blob(const_cast<double*>(Clp_getRowPrice(lp.model)), {m},
-                                torch::kFloat64)
-                   .abs();
+  auto alpha =
+      torch::from_blob(const_cast<double*>(Clp_getRowPrice(lp.model)), {m}, torch::kFloat64).abs();
   const double weight_sum = (alpha * n).sum().item<double>();
   if (!(weight_sum > 0))
     throw std::runtime_error(fmt::format("class {}: the LP's duals carry no certificate", k));
   alpha = alpha / weight_sum;
-  verdict.bound = (-(alpha * c).sum() +
-                   options.box * alpha.unsqueeze(0).mm(a).abs().sum())
-                      .item<double>();
+  verdict.bound =
+      (-(alpha * c).sum() + options.box * alpha.unsqueeze(0).mm(a).abs().sum()).item<double>();
   const double tolerance = 1e-6;
   if (!(verdict.bound <= options.eps + tolerance))
     throw std::runtime_error(fmt::format(
         "class {}: the LP finds no margin above {:.3g} (t = {:.3g}) but its dual certificate "
         "bounds the margin only by {:.3g}",
-        k, options.eps, t, verdict.bound));
+        k,
+        options.eps,
+        t,
+        verdict.bound));
   return verdict;
 }
 
@@ -209,13 +227,14 @@ ArgmaxabilityAudit audit_argmaxability(const torch::Tensor& weight,
                                        const ArgmaxabilityOptions& options,
                                        const StageProgress& progress) {
   if (weight.dim() != 2 || weight.size(0) < 1 || weight.size(1) < 1)
-    throw std::invalid_argument(fmt::format(
-        "argmaxability: expected a weight matrix (classes, dim), found shape {}",
-        fmt::join(weight.sizes(), "x")));
+    throw std::invalid_argument(
+        fmt::format("argmaxability: expected a weight matrix (classes, dim), found shape {}",
+                    fmt::join(weight.sizes(), "x")));
   if (bias.defined() && (bias.dim() != 1 || bias.size(0) != weight.size(0)))
-    throw std::invalid_argument(fmt::format(
-        "argmaxability: expected a bias of {} values, found shape {}", weight.size(0),
-        fmt::join(bias.sizes(), "x")));
+    throw std::invalid_argument(
+        fmt::format("argmaxability: expected a bias of {} values, found shape {}",
+                    weight.size(0),
+                    fmt::join(bias.sizes(), "x")));
   if (options.patience < 0 || !(options.box > 0) || !(options.eps >= 0))
     throw std::invalid_argument("argmaxability: expected patience >= 0, box > 0, eps >= 0");
   const auto w = weight.detach().to(torch::kCPU, torch::kFloat64).contiguous();

@@ -25,11 +25,11 @@
 // The reachable z may be smaller than the box (e.g. after a LayerNorm); like the reference, the
 // audit treats every z in the box as reachable.
 
+#include <torch/torch.h>
+
 #include <cstdint>
 #include <string>
 #include <vector>
-
-#include <torch/torch.h>
 
 #include "core/progress.h"
 
@@ -73,7 +73,9 @@ ArgmaxabilityAudit audit_argmaxability(const torch::Tensor& weight,
 namespace detail {
 /// The least margin min_{i != k} (s_k - s_i) of s = W z + b (float64 W (C, d), b (C), z (d)):
 /// > 0 iff k wins strictly at z.
-double win_margin(const torch::Tensor& weight, const torch::Tensor& bias, int64_t k,
+double win_margin(const torch::Tensor& weight,
+                  const torch::Tensor& bias,
+                  int64_t k,
                   const torch::Tensor& z);
 
 /// Braid reflect for `classes` at once (float64 W, b): witness rows (n, d) and, per class,
@@ -84,7 +86,9 @@ std::pair<torch::Tensor, std::vector<bool>> braid_reflect(const torch::Tensor& w
                                                           int64_t patience);
 
 /// The exact stage for one class (float64 W, b), verified as described above.
-ClassVerdict exact_verdict(const torch::Tensor& weight, const torch::Tensor& bias, int64_t k,
+ClassVerdict exact_verdict(const torch::Tensor& weight,
+                           const torch::Tensor& bias,
+                           int64_t k,
                            const ArgmaxabilityOptions& options);
 }  // namespace detail
 

@@ -76,7 +76,8 @@ void load_parameters_by_name(torch::nn::Module& module,
     }
     const auto it = tensors.find(name);
     if (it == tensors.end()) {
-      missing.push_back(fmt::format("{} (expected {})", name, fmt::join(item.value().sizes(), "x")));
+      missing.push_back(
+          fmt::format("{} (expected {})", name, fmt::join(item.value().sizes(), "x")));
       continue;
     }
     used.insert(name);

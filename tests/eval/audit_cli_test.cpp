@@ -19,7 +19,8 @@ TEST(AuditCli, BareMatrixPrintsTheUnargmaxableRows) {
   TempDir tmp("audit_matrix");
   const auto file = (tmp.path / "head.safetensors").string();
   const auto w = torch::tensor({1., 2., 2., 1., 1., 0., 0., 1., 1., 1.}).reshape({5, 2});
-  write_safetensors(file, {{"w", w.to(torch::kFloat32)}, {"b", torch::tensor({0., 0., 0., 0., 1.})}});
+  write_safetensors(file,
+                    {{"w", w.to(torch::kFloat32)}, {"b", torch::tensor({0., 0., 0., 0., 1.})}});
   auto r = run_main("sentzoo-audit", "--weights " + file + " --weight w");
   EXPECT_EQ(r.code, 0);
   EXPECT_EQ(r.out, "4\t4\n");
@@ -72,9 +73,14 @@ TEST(AuditCli, MlmFolderNamesThePlantedToken) {
     b[7] = (b[8] + b[9]) / 2 - 1;
   }
   const auto dir = tmp.path / "mlm";
-  save_trained_model(dir, *encoder, *encoder,
-                     {{"kind", "mlm"}, {"architecture", "bert"}, {"tokenizer", "wordpiece"},
-                      {"lowercase", true}, {"max_length", 16}},
+  save_trained_model(dir,
+                     *encoder,
+                     *encoder,
+                     {{"kind", "mlm"},
+                      {"architecture", "bert"},
+                      {"tokenizer", "wordpiece"},
+                      {"lowercase", true},
+                      {"max_length", 16}},
                      testing::tiny_vocab_path());
   const auto layer = output_layer_from_folder(dir);
   EXPECT_EQ(layer.weight.size(0), 48);

@@ -2,14 +2,14 @@
 // duplicates, equal-norm rows (none), and random 2-D layers against an exact convex hull
 // (no bias) and a dense brute-force search (bias), computed independently of the audit.
 
+#include "metrics/argmaxability.h"
+
 #include <gtest/gtest.h>
 
 #include <algorithm>
 #include <cmath>
 #include <numeric>
 #include <set>
-
-#include "metrics/argmaxability.h"
 
 namespace sentzoo {
 namespace {
@@ -43,8 +43,9 @@ std::set<int64_t> hull_vertices(const torch::Tensor& w) {
   std::iota(order.begin(), order.end(), 0);
   const auto x = [&](int64_t i) { return w[i][0].item<double>(); };
   const auto y = [&](int64_t i) { return w[i][1].item<double>(); };
-  std::sort(order.begin(), order.end(),
-            [&](int64_t a, int64_t b) { return x(a) < x(b) || (x(a) == x(b) && y(a) < y(b)); });
+  std::sort(order.begin(), order.end(), [&](int64_t a, int64_t b) {
+    return x(a) < x(b) || (x(a) == x(b) && y(a) < y(b));
+  });
   const auto cross = [&](int64_t o, int64_t a, int64_t b) {
     return (x(a) - x(o)) * (y(b) - y(o)) - (y(a) - y(o)) * (x(b) - x(o));
   };
@@ -84,7 +85,8 @@ TEST(Argmaxability, RandomPlaneWithBiasAgreesWithBruteForce) {
   const auto b = torch::randn({30}, torch::kFloat64);
   const auto audit = audit_argmaxability(w, b);
   std::vector<torch::Tensor> points;
-  for (const double r : {0.0, 0.05, 0.1, 0.2, 0.4, 0.7, 1.0, 1.5, 2.0, 3.0, 5.0, 8.0, 15.0, 40.0, 100.0})
+  for (const double r :
+       {0.0, 0.05, 0.1, 0.2, 0.4, 0.7, 1.0, 1.5, 2.0, 3.0, 5.0, 8.0, 15.0, 40.0, 100.0})
     for (int a = 0; a < 4096; ++a) {
       const double angle = 2 * M_PI * a / 4096;
       points.push_back(torch::tensor({r * std::cos(angle), r * std::sin(angle)}, torch::kFloat64));
