@@ -46,6 +46,64 @@ struct ClpModel {
   ~ClpModel() { Clp_deleteModel(model); }
 };
 
+// max t s.t. a_i·z + n_i t <= -c_i, z in [-box, box]^d (rows a (m, d), c (m), n (m)), on CLP.
+struct ChebyshevSolution {
+  double t = 0;
+  torch::Tensor z;      // (d) the optimal z
+  torch::Tensor duals;  // (m) the row duals
+};
+
+ChebyshevSolution solve_chebyshev_lp(
+    const torch::Tensor& a, const torch::Tensor& c, const torch::Tensor& n, double box, int64_t k) {
+  const int64_t m = a.size(0), dim = a.size(1);
+  // Column-major dense matrix: columns z_1..z_d, then t.
+  const auto columns = torch::cat({a, n.unsqueeze(1)}, 1).t().contiguous();  // (d + 1, m)
+  std::vector<CoinBigIndex> start(dim + 2);
+  std::vector<int> index(static_cast<size_t>(m) * (dim + 1));
+  for (int64_t col = 0; col <= dim + 1; ++col) start[col] = static_cast<CoinBigIndex>(col * m);
+  for (size_t e = 0; e < index.size(); ++e) index[e] = static_cast<int>(e % m);
+  std::vector<double> col_lower(dim + 1, -box), col_upper(dim + 1, box);
+  col_lower[dim] = -DBL_MAX;  // t is free
+  col_upper[dim] = DBL_MAX;
+  std::vector<double> objective(dim + 1, 0.0);
+  objective[dim] = -1;  // minimise -t
+  std::vector<double> row_lower(m, -DBL_MAX), row_upper(m);
+  const auto* c_ptr = c.data_ptr<double>();
+  for (int64_t i = 0; i < m; ++i) row_upper[i] = -c_ptr[i];
+
+  ClpModel lp;
+  Clp_setLogLevel(lp.model, 0);
+  Clp_setPrimalTolerance(lp.model, 1e-9);  // the reference's Gurobi FeasibilityTol
+  Clp_loadProblem(lp.model,
+                  static_cast<int>(dim + 1),
+                  static_cast<int>(m),
+                  start.data(),
+                  index.data(),
+                  columns.data_ptr<double>(),
+                  col_lower.data(),
+                  col_upper.data(),
+                  objective.data(),
+                  row_lower.data(),
+                  row_upper.data());
+  Clp_initialSolve(lp.model);
+  if (Clp_status(lp.model) != 0)
+    throw std::runtime_error(
+        fmt::format("class {}: the LP did not solve (CLP status {}, secondary {})",
+                    k,
+                    Clp_status(lp.model),
+                    Clp_secondaryStatus(lp.model)));
+  ChebyshevSolution solution;
+  solution.t = -Clp_objectiveValue(lp.model);
+  // Copies: CLP owns these arrays and frees them with the model.
+  solution.z =
+      torch::from_blob(const_cast<double*>(Clp_getColSolution(lp.model)), {dim}, torch::kFloat64)
+          .clone();
+  solution.duals =
+      torch::from_blob(const_cast<double*>(Clp_getRowPrice(lp.model)), {m}, torch::kFloat64)
+          .clone();
+  return solution;
+}
+
 }  // namespace
 
 namespace detail {
@@ -141,83 +199,80 @@ ClassVerdict exact_verdict(const torch::Tensor& weight,
     verdict.bound = win_margin(weight, bias, k, weight[k]);
     return verdict;
   }
-  const auto rows = torch::tensor(kept, torch::kLong);
-  const auto a = a_all.index_select(0, rows);  // (m, d)
-  const auto c = c_all.index_select(0, rows);  // (m)
-  const auto n = n_all.index_select(0, rows);  // (m)
-  const auto m = static_cast<int>(kept.size());
+  const auto kept_t = torch::tensor(kept, torch::kLong);
+  const auto a = a_all.index_select(0, kept_t);  // (m, d)
+  const auto c = c_all.index_select(0, kept_t);  // (m)
+  const auto n = n_all.index_select(0, kept_t);  // (m)
+  const auto m = static_cast<int64_t>(kept.size());
 
-  // Column-major dense matrix: columns z_1..z_d, then t.
-  const auto columns = torch::cat({a, n.unsqueeze(1)}, 1).t().contiguous();  // (d + 1, m)
-  std::vector<CoinBigIndex> start(dim + 2);
-  std::vector<int> index(static_cast<size_t>(m) * (dim + 1));
-  for (int64_t col = 0; col <= dim + 1; ++col) start[col] = static_cast<CoinBigIndex>(col * m);
-  for (size_t e = 0; e < index.size(); ++e) index[e] = static_cast<int>(e % m);
-  std::vector<double> col_lower(dim + 1, -options.box), col_upper(dim + 1, options.box);
-  col_lower[dim] = -DBL_MAX;  // t is free
-  col_upper[dim] = DBL_MAX;
-  std::vector<double> objective(dim + 1, 0.0);
-  objective[dim] = -1;  // minimise -t
-  std::vector<double> row_lower(m, -DBL_MAX), row_upper(m);
-  const auto* c_kept = c.data_ptr<double>();
-  for (int i = 0; i < m; ++i) row_upper[i] = -c_kept[i];
-
-  ClpModel lp;
-  Clp_setLogLevel(lp.model, 0);
-  Clp_setPrimalTolerance(lp.model, 1e-9);  // the reference's Gurobi FeasibilityTol
-  Clp_loadProblem(lp.model,
-                  static_cast<int>(dim + 1),
-                  m,
-                  start.data(),
-                  index.data(),
-                  columns.data_ptr<double>(),
-                  col_lower.data(),
-                  col_upper.data(),
-                  objective.data(),
-                  row_lower.data(),
-                  row_upper.data());
-  Clp_initialSolve(lp.model);
-  if (Clp_status(lp.model) != 0)
-    throw std::runtime_error(
-        fmt::format("class {}: the LP did not solve (CLP status {}, secondary {})",
-                    k,
-                    Clp_status(lp.model),
-                    Clp_secondaryStatus(lp.model)));
-  const double t = -Clp_objectiveValue(lp.model);
-  if (t > options.eps) {
-    const auto z =
-        torch::from_blob(const_cast<double*>(Clp_getColSolution(lp.model)), {dim}, torch::kFloat64)
-            .clone();
-    verdict.argmaxable = true;
-    verdict.bound = win_margin(weight, bias, k, z);
-    if (!(verdict.bound > 0))
+  // Constraint generation: solve over a subset of rivals, starting with those that score
+  // highest at z = w_k. A subset's optimum bounds the full one from above, so "no margin" on
+  // the subset (with its certificate) holds for all rivals; a subset witness either wins
+  // against every rival or names the rivals it loses to, which join the subset (they are never
+  // in it already: a constraint of the subset holds at its optimum). Ends with the full LP at
+  // the latest.
+  const int64_t batch = std::max<int64_t>(64, 2 * (dim + 1));
+  std::vector<bool> in_subset(m, false);
+  std::vector<int64_t> subset;
+  // Adds up to `batch` rivals not yet in the subset, highest s_i - s_k at z first; with
+  // `violators_only`, only those that tie or beat k there.
+  const auto add_worst = [&](const torch::Tensor& z, bool violators_only) {
+    const auto gaps = (a.mv(z) + c).contiguous();  // s_i - s_k at z, (m)
+    const auto order = gaps.argsort(0, /*descending=*/true).contiguous();
+    const auto* o = order.data_ptr<int64_t>();
+    const auto* g = gaps.data_ptr<double>();
+    int64_t added = 0;
+    for (int64_t r = 0; r < m && added < batch; ++r) {
+      if (violators_only && !(g[o[r]] >= 0)) break;
+      if (in_subset[o[r]]) continue;
+      in_subset[o[r]] = true;
+      subset.push_back(o[r]);
+      ++added;
+    }
+    return added;
+  };
+  add_worst(weight[k], /*violators_only=*/false);
+  for (;;) {
+    const auto rows = torch::tensor(subset, torch::kLong);
+    const auto a_s = a.index_select(0, rows), c_s = c.index_select(0, rows),
+               n_s = n.index_select(0, rows);
+    const auto solution = solve_chebyshev_lp(a_s, c_s, n_s, options.box, k);
+    if (solution.t > options.eps) {
+      const double margin = win_margin(weight, bias, k, solution.z);
+      if (margin > 0) {
+        verdict.argmaxable = true;
+        verdict.bound = margin;
+        return verdict;
+      }
+      if (add_worst(solution.z, /*violators_only=*/true) == 0)
+        throw std::runtime_error(fmt::format(
+            "class {}: the LP finds a margin of {:.3g} but its witness does not win (margin "
+            "{:.3g}): numerically borderline",
+            k,
+            solution.t,
+            margin));
+      continue;
+    }
+    // The certificate: alpha = |row duals| on the subset (zero elsewhere), scaled to
+    // sum alpha_i n_i = 1, and its bound D(alpha).
+    auto alpha = solution.duals.abs();
+    const double weight_sum = (alpha * n_s).sum().item<double>();
+    if (!(weight_sum > 0))
+      throw std::runtime_error(fmt::format("class {}: the LP's duals carry no certificate", k));
+    alpha = alpha / weight_sum;
+    verdict.bound = (-(alpha * c_s).sum() + options.box * alpha.unsqueeze(0).mm(a_s).abs().sum())
+                        .item<double>();
+    const double tolerance = 1e-6;
+    if (!(verdict.bound <= options.eps + tolerance))
       throw std::runtime_error(fmt::format(
-          "class {}: the LP finds a margin of {:.3g} but its witness does not win (margin "
-          "{:.3g}): numerically borderline",
+          "class {}: the LP finds no margin above {:.3g} (t = {:.3g}) but its dual certificate "
+          "bounds the margin only by {:.3g}",
           k,
-          t,
+          options.eps,
+          solution.t,
           verdict.bound));
     return verdict;
   }
-  // The certificate: alpha = |row duals|, scaled to sum alpha_i n_i = 1, and its bound D(alpha).
-  auto alpha =
-      torch::from_blob(const_cast<double*>(Clp_getRowPrice(lp.model)), {m}, torch::kFloat64).abs();
-  const double weight_sum = (alpha * n).sum().item<double>();
-  if (!(weight_sum > 0))
-    throw std::runtime_error(fmt::format("class {}: the LP's duals carry no certificate", k));
-  alpha = alpha / weight_sum;
-  verdict.bound =
-      (-(alpha * c).sum() + options.box * alpha.unsqueeze(0).mm(a).abs().sum()).item<double>();
-  const double tolerance = 1e-6;
-  if (!(verdict.bound <= options.eps + tolerance))
-    throw std::runtime_error(fmt::format(
-        "class {}: the LP finds no margin above {:.3g} (t = {:.3g}) but its dual certificate "
-        "bounds the margin only by {:.3g}",
-        k,
-        options.eps,
-        t,
-        verdict.bound));
-  return verdict;
 }
 
 }  // namespace detail

@@ -11,6 +11,8 @@
 //    there): with A_i = w_i - w_k, c_i = b_i - b_k, n_i = |A_i|,
 //        maximise t  s.t.  A_i·z + n_i t <= -c_i  (i != k),  z in [-B, B]^d.
 //    t* > eps: argmaxable, the LP's z is the witness (reference: eps = 1e-8, B = 100).
+//    Solved by constraint generation: first over the rivals that score highest at z = w_k,
+//    then adding the rivals a subset's witness loses to (a subset's t* bounds the full t*).
 //    Otherwise k is unargmaxable within the box, and the LP's duals are the certificate:
 //    alpha >= 0 with sum_i alpha_i n_i = 1 bounds every z in the box by
 //        t(z) <= D(alpha) = -sum_i alpha_i c_i + B |sum_i alpha_i A_i|_1,

@@ -77,6 +77,20 @@ TEST(Argmaxability, RandomPlaneWithoutBiasEqualsConvexHull) {
   }
 }
 
+// The exact stage alone (no braid reflect first) on more rivals than its first subset holds
+// (64), so that constraint generation has to add the rivals a subset's witness loses to.
+TEST(Argmaxability, ExactStageAloneEqualsConvexHullOnManyClasses) {
+  torch::manual_seed(17);
+  const auto w = torch::randn({300, 2}, torch::kFloat64);
+  const auto b = torch::zeros({300}, torch::kFloat64);
+  const auto vertices = hull_vertices(w);
+  for (int64_t k = 0; k < 300; ++k) {
+    const auto verdict = detail::exact_verdict(w, b, k, {});
+    EXPECT_EQ(verdict.argmaxable, vertices.count(k) == 1) << "class " << k;
+    EXPECT_EQ(verdict.decided_by, "lp");
+  }
+}
+
 // With bias: every class seen winning on a dense polar grid is argmaxable (a hard guarantee),
 // and every class the audit calls argmaxable shows up on the grid (its region is not thin).
 TEST(Argmaxability, RandomPlaneWithBiasAgreesWithBruteForce) {
