@@ -44,14 +44,14 @@ int audit(const cxxopts::ParseResult& args) {
     std::fflush(stderr);
   });
   const auto result = audit_argmaxability(layer.weight, layer.bias, options, meter.callback());
+  // A class by its token when the layer has a vocabulary, else by its index.
+  const auto label_of = [&](int64_t k) {
+    return layer.labels.empty() ? std::to_string(k) : layer.labels[k];
+  };
   for (const auto k : result.unargmaxable)
-    std::printf("%lld\t%s\n",
-                static_cast<long long>(k),
-                layer.labels.empty() ? std::to_string(k).c_str() : layer.labels[k].c_str());
+    std::printf("%lld\t%s\n", static_cast<long long>(k), label_of(k).c_str());
   for (const auto k : result.undecided)
-    std::printf("%lld\t%s\tundecided\n",
-                static_cast<long long>(k),
-                layer.labels.empty() ? std::to_string(k).c_str() : layer.labels[k].c_str());
+    std::printf("%lld\t%s\tundecided\n", static_cast<long long>(k), label_of(k).c_str());
   std::fflush(stdout);
   const double seconds = result.braid_seconds + result.exact_seconds;
   spdlog::info("braid reflect (patience {}) cleared {} of {} classes in {:.2f} s",
@@ -95,8 +95,7 @@ int audit(const cxxopts::ParseResult& args) {
                                    {"bound", v.bound},
                                    {"rival", v.rival}});
     for (const auto k : result.unargmaxable)
-      report["unargmaxable"].push_back(
-          {{"index", k}, {"label", layer.labels.empty() ? std::to_string(k) : layer.labels[k]}});
+      report["unargmaxable"].push_back({{"index", k}, {"label", label_of(k)}});
     write_file_atomic(args["json"].as<std::string>(), report.dump(2) + "\n");
   }
   return 0;
