@@ -163,6 +163,8 @@ std::string openblas_core() {
   return name == nullptr ? std::string() : std::string(name);
 }
 
+bool mkl_in_process() { return dlsym(RTLD_DEFAULT, "MKL_Get_Version_String") != nullptr; }
+
 namespace {
 
 // The original argv of this process (argv may have been shifted by a subcommand dispatch).
@@ -204,8 +206,9 @@ std::string fix_blas_kernel() {
         "run 3-5x slower",
         core, host_cpu_features().summary(), set);
   }
-  if (core.empty()) return {};
+  // Strict whatever the BLAS: a bad setting is an error on every machine, not only on some.
   const BlasAutofix mode = parse_blas_autofix(env("SENTZOO_BLAS_AUTOFIX").value_or(""));
+  if (core.empty() || mkl_in_process()) return {};
   const BlasKernelPlan plan =
       plan_blas_kernel(core, host_cpu_features(), env("OPENBLAS_CORETYPE"), mode);
   if (plan.action != BlasKernelPlan::Action::reexec) return plan.message;

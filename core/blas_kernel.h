@@ -74,12 +74,18 @@ BlasKernelPlan plan_blas_kernel(std::string_view chosen_core,
 /// when the active BLAS is not OpenBLAS.
 std::string openblas_core();
 
+/// Whether MKL is in this process (MKL_Get_Version_String through dlsym). PyPI's LibTorch links
+/// MKL statically into libtorch_cpu and sends its GEMMs there, so an OpenBLAS that another
+/// library loaded beside it (COIN-OR CLP pulls in libblas.so.3) is not the one LibTorch runs.
+bool mkl_in_process();
+
 /// Applies plan_blas_kernel to this process. On `reexec` it replaces the process with itself
 /// (/proc/self/exe with the original /proc/self/cmdline), OPENBLAS_CORETYPE set and a marker so
 /// that it happens at most once; it returns only if that fails. Returns the line to log, or empty:
 /// after a re-exec the line says what was fixed (or that the fix did not take); otherwise a
 /// warning when the kernel is generic and was not fixed. Throws std::invalid_argument for a bad
-/// SENTZOO_BLAS_AUTOFIX. Call first thing in main, before any thread starts.
+/// SENTZOO_BLAS_AUTOFIX, whichever BLAS is loaded. Nothing to fix when LibTorch runs on MKL.
+/// Call first thing in main, before any thread starts.
 std::string fix_blas_kernel();
 
 }  // namespace sentzoo

@@ -65,19 +65,8 @@ std::string mapped_library(const std::string& prefix) {
 
 BlasInfo active_blas() {
   BlasInfo info;
-  info.library_path = mapped_library("libblas.so");
-  // OpenBLAS exports openblas_get_config in the global scope when it is the loaded libblas.
-  using GetConfig = char* (*)();
-  if (auto get_config = reinterpret_cast<GetConfig>(dlsym(RTLD_DEFAULT, "openblas_get_config"))) {
-    using GetParallel = int (*)();
-    auto get_parallel = reinterpret_cast<GetParallel>(dlsym(RTLD_DEFAULT, "openblas_get_parallel"));
-    const int parallel = get_parallel ? get_parallel() : -1;
-    const char* flavour = parallel == 2 ? " (openmp)" : parallel == 1 ? " (pthreads)" : "";
-    info.name = fmt::format("{}{}", get_config(), flavour);
-    info.kernel = openblas_core();
-    return info;
-  }
-  // PyPI's LibTorch links MKL statically into libtorch_cpu and exports its version call.
+  // MKL first: PyPI's LibTorch links it statically into libtorch_cpu and exports its version
+  // call; an OpenBLAS loaded beside it by another library (CLP) is not what LibTorch runs.
   using GetMklVersion = void (*)(char*, int);
   if (auto get_version =
           reinterpret_cast<GetMklVersion>(dlsym(RTLD_DEFAULT, "MKL_Get_Version_String"))) {
@@ -92,6 +81,18 @@ BlasInfo active_blas() {
   if (!mapped_library("libmkl").empty()) {
     info.name = "MKL";
     info.kernel = "MKL's own CPU dispatch";
+    return info;
+  }
+  info.library_path = mapped_library("libblas.so");
+  // OpenBLAS exports openblas_get_config in the global scope when it is the loaded libblas.
+  using GetConfig = char* (*)();
+  if (auto get_config = reinterpret_cast<GetConfig>(dlsym(RTLD_DEFAULT, "openblas_get_config"))) {
+    using GetParallel = int (*)();
+    auto get_parallel = reinterpret_cast<GetParallel>(dlsym(RTLD_DEFAULT, "openblas_get_parallel"));
+    const int parallel = get_parallel ? get_parallel() : -1;
+    const char* flavour = parallel == 2 ? " (openmp)" : parallel == 1 ? " (pthreads)" : "";
+    info.name = fmt::format("{}{}", get_config(), flavour);
+    info.kernel = openblas_core();
     return info;
   }
   if (info.library_path.empty()) {
