@@ -10,7 +10,9 @@ namespace sentzoo {
 // ---- block ----
 
 TransformerBlockImpl::TransformerBlockImpl(const EncoderConfig& c)
-    : alpha(c.residual_alpha()), post_norm(c.norm_position == NormPosition::kPost) {
+    : alpha(c.residual_alpha()),
+      post_norm(c.norm_position == NormPosition::kPost),
+      residual(c.residual) {
   attn = register_module(
       "attn",
       MultiHeadSelfAttention(
@@ -28,32 +30,37 @@ torch::Tensor TransformerBlockImpl::forward(const torch::Tensor& x,
   // residual + ramp * branch as one add (torch::add's alpha), and alpha * residual only when
   // alpha != 1: each separate scalar multiply would be another pass over (B, T, h), forward and
   // backward.
-  auto residual = [](const torch::Tensor& r, double scale) { return scale == 1.0 ? r : r * scale; };
+  auto skip = [](const torch::Tensor& r, double scale) { return scale == 1.0 ? r : r * scale; };
+  // Without the skip path (custom residual false) a sublayer's output is its branch alone.
+  auto add = [&](const torch::Tensor& r, double scale, const torch::Tensor& branch) {
+    return residual ? torch::add(skip(r, scale), branch, ramp) : branch;
+  };
   if (post_norm) {
     // "Att --> Add --> LN --> FFN --> Add --> LN"; DeepNorm: LN(alpha*x + G(x)) (torchscale
     // residual_connection = residual*alpha + x); RoFormerV2 ramp: Norm(x + ramp*F(x)).
-    auto h = norm1(torch::add(residual(x, alpha), dropout(attn(x, mask)), ramp));
-    return norm2(torch::add(residual(h, alpha), dropout(ffn(h)), ramp));
+    auto h = norm1(add(x, alpha, dropout(attn(x, mask))));
+    return norm2(add(h, alpha, dropout(ffn(h))));
   }
-  auto h = torch::add(x, dropout(attn(norm1(x), mask)), ramp);
-  return torch::add(h, dropout(ffn(norm2(h))), ramp);
+  auto h = add(x, 1.0, dropout(attn(norm1(x), mask)));
+  return add(h, 1.0, dropout(ffn(norm2(h))));
 }
 
 std::string TransformerBlockImpl::script(ScriptWriter& s,
                                          const std::string& x,
                                          const std::string& key_mask,
                                          double ramp) const {
-  auto residual = [&](const std::string& r) {
+  auto skip = [&](const std::string& r) {
     return alpha == 1.0 ? r : r + " * " + ScriptWriter::lit(alpha);
   };
   auto add = [&](const std::string& a, const std::string& b) {
-    return fmt::format("torch.add({}, {}, alpha={})", a, b, ScriptWriter::lit(ramp));
+    return residual ? fmt::format("torch.add({}, {}, alpha={})", a, b, ScriptWriter::lit(ramp))
+                    : b;
   };
   if (post_norm) {
     s.line("a = " + attn->script(s, x, key_mask));
-    s.line("h = " + norm1->script(s, add(residual(x), "a")));
+    s.line("h = " + norm1->script(s, add(skip(x), "a")));
     s.line("f = " + ffn->script(s, "h"));
-    s.line("x = " + norm2->script(s, add(residual("h"), "f")));
+    s.line("x = " + norm2->script(s, add(skip("h"), "f")));
     return "x";
   }
   s.line("h = " + add(x, attn->script(s, norm1->script(s, x), key_mask)));

@@ -42,6 +42,7 @@ struct TransformerBlockImpl : torch::nn::Module {
   FastDropout dropout{nullptr};
   const double alpha;  // DeepNet eq. (4): residual scale; 1 otherwise
   const bool post_norm;
+  const bool residual;  // false: no skip path (issue #17 item 2's ablation)
 };
 TORCH_MODULE(TransformerBlock);
 

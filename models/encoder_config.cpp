@@ -66,6 +66,10 @@ void EncoderConfig::validate() const {
   // Rules of every family, custom included: they are what the wiring can build.
   if (deepnorm && norm_position != NormPosition::kPost)
     throw std::invalid_argument("EncoderConfig: deepnorm requires norm_position 'post'");
+  if (!residual && (architecture != Architecture::kCustom || deepnorm))
+    throw std::invalid_argument(
+        "EncoderConfig: residual false (no skip connections) needs architecture 'custom' "
+        "without deepnorm");
   if (mlm_head == MlmHeadType::kBert && with_mlm_head && norm_type != NormType::kLayerNorm)
     throw std::invalid_argument("EncoderConfig: mlm_head 'bert' needs norm_type 'layer_norm'");
   if (!(norm_eps > 0)) throw std::invalid_argument("EncoderConfig: norm_eps must be > 0");

@@ -144,6 +144,7 @@ struct EncoderConfig {
   double norm_eps = 1e-12;                    // BERT/ports 1e-12; torchscale 1e-5; bert4keras 1e-7
   NormPosition norm_position = NormPosition::kPost;  // e.g. "pre" (custom only)
   bool embedding_norm = true;                        // norm after embeddings (all four families)
+  bool residual = true;   // false: x = Norm(F(x)) / F(Norm(x)), no skip path (custom only)
   bool deepnorm = false;  // DeepNet: x = LN(alpha*x + G(x)), models/deepnet.h
   DeepNormConstants deepnorm_constants = DeepNormConstants::kPaper;  // read only with deepnorm
   DeepNormInit deepnorm_init = DeepNormInit::kTorchscale;            // read only with deepnorm
@@ -196,6 +197,7 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(EncoderConfig,
                                                 norm_eps,
                                                 norm_position,
                                                 embedding_norm,
+                                                residual,
                                                 deepnorm,
                                                 deepnorm_constants,
                                                 deepnorm_init,

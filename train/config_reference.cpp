@@ -76,6 +76,10 @@ const std::map<std::string, std::string>& descriptions() {
       {"train.grad_clip", "max global gradient norm (0: off)"},
       {"train.grad_accum", "micro-batches per optimizer step"},
       {"train.residual_ramp_steps", "RoFormerV2 residual ramp alpha 0 -> 1 over N steps (0: off)"},
+      {"train.layer_stats_every",
+       "steps between `layers` rows in metrics.jsonl: gradient (before clipping), weight and "
+       "update norm of the embeddings, each encoder layer and the rest (0: off; when on, step 1 "
+       "is logged too)"},
       {"tasks", "multi-task runs: a list of tasks sharing one encoder (then `objective`, "
                 "`data.train`, `data.dev` and `loss` are unused); keys below"},
       {"tasks[].name", "task name in logs and metrics (default: taskK)"},
@@ -117,6 +121,9 @@ const std::map<std::string, std::string>& descriptions() {
       {"model.encoder.norm_type", "`layer_norm` or `rms_norm` (RoFormerV2, no gain)"},
       {"model.encoder.norm_eps", "norm epsilon"},
       {"model.encoder.norm_position", "`post` or `pre` (custom only)"},
+      {"model.encoder.residual",
+       "skip connections x + F(x); false: x = Norm(F(x)) (post) or F(Norm(x)) (pre), custom only "
+       "(an ablation)"},
       {"model.encoder.embedding_norm", "norm after the embeddings"},
       {"model.encoder.deepnorm", "DeepNet: x = LN(alpha x + G(x)) with scaled init"},
       {"model.encoder.deepnorm_constants", "DeepNet alpha/beta: `paper` ((2N)^1/4, (8N)^-1/4) "

@@ -69,4 +69,15 @@ void RunLog::eval(const EvalReport& e) {
     tensorboard_.add_scalar(fmt::format("dev/{}/{}", e.task, key), value, e.step);
 }
 
+void RunLog::layers(int64_t step, const std::vector<LayerGroupStats>& groups) {
+  nlohmann::json rows = nlohmann::json::array();
+  for (const auto& g : groups) {
+    rows.push_back({{"group", g.group},
+                    {"grad_norm", g.grad_norm},
+                    {"weight_norm", g.weight_norm},
+                    {"update_norm", g.update_norm}});
+  }
+  row({{"event", "layers"}, {"step", step}, {"groups", rows}});
+}
+
 }  // namespace sentzoo

@@ -8,6 +8,7 @@
 #include <fstream>
 
 #include "io/tensorboard.h"
+#include "train/layer_stats.h"
 #include "train/trainer.h"
 
 namespace sentzoo {
@@ -19,6 +20,8 @@ class RunLog {
   RunLog(const std::filesystem::path& output_dir, int64_t resumed_step);
   void step(const StepReport& report);
   void eval(const EvalReport& report);
+  /// One "layers" row (train.layer_stats_every): the step's per-group norms.
+  void layers(int64_t step, const std::vector<LayerGroupStats>& groups);
 
  private:
   void row(const nlohmann::json& row);

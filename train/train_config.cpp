@@ -112,6 +112,7 @@ void TrainRunConfig::validate() const {
   require(train.grad_clip >= 0, "train.grad_clip must be >= 0");
   require(train.warmup_steps >= 0, "train.warmup_steps must be >= 0");
   require(train.residual_ramp_steps >= 0, "train.residual_ramp_steps must be >= 0");
+  require(train.layer_stats_every >= 0, "train.layer_stats_every must be >= 0");
   require(train.early_stop_patience >= 0, "train.early_stop_patience must be >= 0");
   require(train.min_lr_ratio >= 0 && train.min_lr_ratio <= 1,
           "train.min_lr_ratio must be in [0, 1]");

@@ -86,6 +86,7 @@ struct TrainSpec {
   double grad_clip = 1.0;           // max global grad norm (0 = off)
   int64_t grad_accum = 1;           // micro-batches per optimizer step
   int64_t residual_ramp_steps = 0;  // RoFormerV2 ramp α 0→1 over N steps (0 = off)
+  int64_t layer_stats_every = 0;    // steps between per-layer norm rows (0 = off; step 1 too)
 };
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(TrainSpec,
                                                 max_steps,
@@ -103,7 +104,8 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(TrainSpec,
                                                 min_lr_ratio,
                                                 grad_clip,
                                                 grad_accum,
-                                                residual_ramp_steps)
+                                                residual_ramp_steps,
+                                                layer_stats_every)
 
 /// One task of a (multi-task) run.
 struct TaskSpec {

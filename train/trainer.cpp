@@ -85,13 +85,14 @@ struct Throughput {
 // The update half of a step: fp16 unscale and overflow skip (REFERENCE.md §12), the non-finite
 // checks, clipping (grad_norm is the norm before clipping; no clipping when grad_clip is 0) and
 // the optimizer step. A non-finite loss or gradient never reaches the weights: it stops the run,
-// naming the last good checkpoint.
-void apply_update(StepReport& report,
-                  const TrainRunConfig& config,
-                  const fs::path& output_dir,
-                  torch::optim::Optimizer& optimizer,
-                  const std::vector<torch::Tensor>& parameters,
-                  GradScaler* scaler) {
+// naming the last good checkpoint. With `layer_stats`, returns the step's per-layer norms.
+std::vector<LayerGroupStats> apply_update(StepReport& report,
+                                          const TrainRunConfig& config,
+                                          const fs::path& output_dir,
+                                          torch::optim::Optimizer& optimizer,
+                                          const std::vector<torch::Tensor>& parameters,
+                                          GradScaler* scaler,
+                                          LayerStats* layer_stats) {
   auto stop_non_finite = [&](const std::string& what, double value) {
     const auto last = latest_checkpoint(output_dir);
     throw std::runtime_error(fmt::format(
@@ -108,12 +109,14 @@ void apply_update(StepReport& report,
   } else if (!std::isfinite(report.loss)) {
     stop_non_finite("loss", report.loss);
   }
-  if (report.skipped) return;
+  if (report.skipped) return {};
+  if (layer_stats) layer_stats->before_update();
   const double max_norm =
       config.train.grad_clip > 0 ? config.train.grad_clip : std::numeric_limits<double>::infinity();
   report.grad_norm = torch::nn::utils::clip_grad_norm_(parameters, max_norm);
   if (!std::isfinite(report.grad_norm)) stop_non_finite("gradient norm", report.grad_norm);
   optimizer.step();
+  return layer_stats ? layer_stats->after_update() : std::vector<LayerGroupStats>{};
 }
 
 }  // namespace
@@ -160,6 +163,10 @@ TrainResult run_training(const TrainRunConfig& config,
   auto optimizer = make_adamw(*run.model, config.optim);
   const std::vector<torch::Tensor> parameters = optimizer_parameters(*optimizer);
   const std::vector<torch::Tensor> shared = run.model->encoder->parameters();
+  std::vector<std::pair<std::string, torch::Tensor>> trained;
+  for (const auto& item : run.model->named_parameters())
+    if (item.value().requires_grad()) trained.emplace_back(item.key(), item.value());
+  LayerStats layer_stats(trained);
   const bool fp16 = config.train.amp == "fp16";
   GradScaler scaler;
   const auto schedule = parse_lr_schedule(config.train.schedule);
@@ -251,7 +258,16 @@ TrainResult run_training(const TrainRunConfig& config,
     report.task = plan.active.size() == 1 ? run.tasks[plan.active[0]].spec.name : "all";
     report.loss = step_loss;
     report.lr = lr;
-    apply_update(report, config, output_dir, *optimizer, parameters, plan.scaler);
+    const int64_t every = config.train.layer_stats_every;
+    const bool stats_now = every > 0 && (step == 0 || (step + 1) % every == 0);
+    const auto groups = apply_update(report,
+                                     config,
+                                     output_dir,
+                                     *optimizer,
+                                     parameters,
+                                     plan.scaler,
+                                     stats_now ? &layer_stats : nullptr);
+    if (!groups.empty()) log.layers(step + 1, groups);
     state.skipped_steps = scaler.skipped_steps();
     state.step = step + 1;
 

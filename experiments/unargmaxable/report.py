@@ -1,10 +1,13 @@
 """Tables of experiments/unargmaxable/run.sh: reads OUT/*.json, the training folders' metrics.jsonl
-and the corpus, writes PREFIX.md and PREFIX.json. Standard library only.
+and the corpus, writes PREFIX.md and PREFIX.json (experiments/report_util.py). Standard library
+only.
     python3 report.py OUT STEPS PREFIX"""
 import json
 import os
-import platform
 import sys
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+from report_util import cpu_name, write_report  # noqa: E402
 
 out, steps, prefix = sys.argv[1], int(sys.argv[2]), sys.argv[3]
 corpus = os.path.join(os.environ["SENTZOO_DATA"], "corpus/zh-classical-novels/hongloumeng.txt")
@@ -27,14 +30,6 @@ def last_loss(run):
                 if "loss" in row:
                     loss = row["loss"]
     return loss
-
-
-def cpu_name():
-    with open("/proc/cpuinfo", encoding="utf-8") as f:
-        for line in f:
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    return platform.processor()
 
 
 rows = []
@@ -65,9 +60,6 @@ su_bias = load(os.path.join(out, "su_example_bias.json"))
 result = {"cpu": cpu_name(), "cores": os.cpu_count(), "steps": steps, "runs": rows,
           "su_example": {"unargmaxable": [u["index"] for u in su["unargmaxable"]],
                          "with_bias_unargmaxable": [u["index"] for u in su_bias["unargmaxable"]]}}
-with open(prefix + ".json", "w", encoding="utf-8") as f:
-    json.dump(result, f, indent=2, ensure_ascii=False)
-    f.write("\n")
 
 md = [
     "# Unargmaxable tokens (issue #17 item 6, blog 9046)",
@@ -103,9 +95,4 @@ for r in rows:
         f"| {r['cleared_by_braid']} | {r['decided_exactly']} | {r['braid_seconds']:.1f} "
         f"| {r['exact_seconds']:.1f} | {r['ms_per_class']:.2f} | {' '.join(r['examples'])} |")
 md.append("")
-with open(prefix + ".md", "w", encoding="utf-8") as f:
-    f.write("\n".join(md) + "\n")
-notes = prefix + "_discussion.md"
-if os.path.exists(notes):
-    with open(prefix + ".md", "a", encoding="utf-8") as f, open(notes, encoding="utf-8") as n:
-        f.write("\n" + n.read())
+write_report(prefix, md, result)

@@ -164,6 +164,34 @@ TEST_F(Seeded, ResidualRampZeroLeavesOnlyTheNorms) {
   EXPECT_TRUE(torch::allclose(out.last_hidden, out.hidden_states[0], 1e-5, 1e-5));
 }
 
+TEST_F(Seeded, WithoutResidualEachSublayerIsItsBranchAlone) {
+  // custom residual false: post-norm x' = Norm2(FFN(Norm1(Attn(x)))), pre-norm
+  // x' = FFN(Norm2(Attn(Norm1(x)))); the block is checked against its parts.
+  for (const auto position : {NormPosition::kPost, NormPosition::kPre}) {
+    auto c = bert_tiny();
+    c.architecture = Architecture::kCustom;
+    c.norm_position = position;
+    c.residual = false;
+    TransformerBlock block(c);
+    block->eval();
+    torch::NoGradGuard no_grad;
+    const auto x = torch::randn({2, 5, c.hidden_size});
+    const torch::Tensor mask;  // no padding
+    const auto expected =
+        position == NormPosition::kPost
+            ? block->norm2(block->ffn(block->norm1(block->attn(x, mask))))
+            : block->ffn(block->norm2(block->attn(block->norm1(x), mask)));
+    EXPECT_TRUE(torch::allclose(block->forward(x, mask, 1.0), expected, 1e-6, 1e-6));
+    // and it is not the residual block
+    c.residual = true;
+    TransformerBlock with_skip(c);
+    with_skip->eval();
+    for (size_t i = 0; i < block->parameters().size(); ++i)
+      with_skip->parameters()[i].copy_(block->parameters()[i]);
+    EXPECT_FALSE(torch::allclose(with_skip->forward(x, mask, 1.0), expected, 1e-3, 1e-3));
+  }
+}
+
 // ---- DeepNorm and initialisers ----
 
 TEST(DeepNorm, AlphaBetaMatchPublishedValues) {
@@ -329,7 +357,8 @@ TEST(EncoderConfig, CombinationsThatAreNoArchitectureNameTheKey) {
       {with(roformer_v2_tiny(), "norm_type", "layer_norm"), "needs norm_type \"rms_norm\""},
       {with(deepnet_tiny(), "norm_position", "pre"), "deepnorm requires norm_position 'post'"},
       {with(deepnet_tiny(), "deepnorm", false), "needs deepnorm true"},
-      {with(bert_tiny(), "embedding_norm", false), "needs embedding_norm true"}};
+      {with(bert_tiny(), "embedding_norm", false), "needs embedding_norm true"},
+      {with(bert_tiny(), "residual", false), "residual false (no skip connections) needs"}};
   for (const auto& [config, key] : cases) {
     const auto what = error_of(config);
     EXPECT_NE(what.find(key), std::string::npos) << config.dump() << "\n" << what;

@@ -79,6 +79,18 @@ inline std::vector<Variation> config_variations() {
                       c.position_offset = 2;
                       c.embedding_norm = false;
                     }},
+          // issue #17 item 2's ablation: no skip connections, post- and pre-norm
+          Variation{"no_residual",
+                    [](EncoderConfig& c) {
+                      c.architecture = Architecture::kCustom;
+                      c.residual = false;
+                    }},
+          Variation{"no_residual_pre",
+                    [](EncoderConfig& c) {
+                      c.architecture = Architecture::kCustom;
+                      c.norm_position = NormPosition::kPre;
+                      c.residual = false;
+                    }},
           // the roformer package's pooler_activation
           Variation{"pooler_gelu", [](EncoderConfig& c) {
                       c.architecture = Architecture::kCustom;

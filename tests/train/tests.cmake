@@ -1,6 +1,7 @@
 target_sources(sentzoo_tests PRIVATE
   ${CMAKE_CURRENT_LIST_DIR}/config_schema_test.cpp
   ${CMAKE_CURRENT_LIST_DIR}/fault_injection_test.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/layer_stats_test.cpp
   ${CMAKE_CURRENT_LIST_DIR}/optimizer_test.cpp
   ${CMAKE_CURRENT_LIST_DIR}/reliability_test.cpp
   ${CMAKE_CURRENT_LIST_DIR}/schedule_and_control_test.cpp

@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# Issue #17 item 1, DeepNet (arXiv 2203.00555; blog 8978; REFERENCE.md §3): does post-LN diverge
+# at depth while DeepNorm trains stably, at a final loss comparable to or better than pre-LN?
+#
+# Four encoders that differ only in the residual/norm wiring and its init (architecture "custom":
+# LayerNorm, biases, learned absolute positions, GELU; the rest as experiments/mlm_run.sh says):
+#   post      x = LN(x + F(x)), BERT's normal(0.02) init
+#   pre       x = x + F(LN(x)), final LN, the same init
+#   deepnorm  x = LN(alpha x + F(x)), alpha = (2N)^1/4, torchscale init with beta = (8N)^-1/4
+#   adam      the same with Su's Adam constants alpha = (2N)^1/2, beta = (2N)^-1/2 (REFERENCE §3.3)
+# at N = DEPTHS layers, MLM on a classical Chinese novel (hongloumeng; bert-base-chinese
+# vocabulary), the same lr (1e-3, AdamW, constant) without warm-up and with a 50-step linear
+# warm-up, no gradient clipping (clipping would hide the instability the paper is about).
+#
+# Writes docs/results/deepnorm_depth.{md,json,png} and docs/results/deepnorm_depth_updates.png;
+# runs under OUT (default runs/deepnorm_depth; a second call reuses finished runs).
+# Needs SENTZOO_DATA. Budget on 2 cores: see docs/results/deepnorm_depth.md (measured).
+#   experiments/deepnorm_depth/run.sh [OUT] [STEPS] [DEPTHS]    (defaults: 300, "6 24 96")
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+: "${SENTZOO_DATA:?set SENTZOO_DATA to the shared data folder (corpus/, vocab/)}"
+out=${1:-runs/deepnorm_depth}
+steps=${2:-300}
+depths=${3:-6 24 96}
+SENTZOO_TARGETS="sentzoo-train" scripts/build.sh >/dev/null
+mkdir -p "$out"
+
+source experiments/mlm_run.sh
+arch_flags() {  # arch_flags VARIANT
+  case $1 in
+    post) echo "--set model.encoder.deepnorm=false" ;;
+    pre) echo "--set model.encoder.deepnorm=false --set model.encoder.norm_position=pre" ;;
+    deepnorm) echo "--set model.encoder.deepnorm=true --set model.encoder.deepnorm_constants=paper" ;;
+    adam) echo "--set model.encoder.deepnorm=true --set model.encoder.deepnorm_constants=adam" ;;
+  esac
+}
+
+for depth in $depths; do
+  for warmup in 0 50; do
+    for variant in post pre deepnorm adam; do
+      # shellcheck disable=SC2046
+      mlm_run "$out" "$variant-N$depth-w$warmup" "$steps" $(arch_flags $variant) \
+        --set model.encoder.num_layers="$depth" --set optim.lr=0.001 \
+        --set train.schedule=constant --set train.warmup_steps=$warmup --set train.grad_clip=0
+    done
+  done
+done
+experiments/python.sh experiments/deepnorm_depth/report.py "$out" "$steps" docs/results/deepnorm_depth

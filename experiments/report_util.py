@@ -1,0 +1,102 @@
+"""Pieces shared by the experiments' report scripts (experiments/*/report.py): the host's CPU
+name, metrics.jsonl rows, and writing PREFIX.md / PREFIX.json with the hand-written
+PREFIX_discussion.md (if any) appended to the generated table. Standard library only."""
+import json
+import os
+import platform
+
+
+def cpu_name():
+    with open("/proc/cpuinfo", encoding="utf-8") as f:
+        for line in f:
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    return platform.processor()
+
+
+def read_jsonl(path):
+    """The rows of a JSON-lines file; [] when it does not exist."""
+    if not os.path.exists(path):
+        return []
+    with open(path, encoding="utf-8") as f:
+        return [json.loads(line) for line in f if line.strip()]
+
+
+def write_report(prefix, md_lines, result):
+    """PREFIX.json (result) and PREFIX.md (md_lines, then PREFIX_discussion.md when present)."""
+    with open(prefix + ".json", "w", encoding="utf-8") as f:
+        json.dump(result, f, indent=2, ensure_ascii=False)
+        f.write("\n")
+    text = "\n".join(md_lines) + "\n"
+    notes = prefix + "_discussion.md"
+    if os.path.exists(notes):
+        with open(notes, encoding="utf-8") as n:
+            text += "\n" + n.read()
+    with open(prefix + ".md", "w", encoding="utf-8") as f:
+        f.write(text)
+
+
+WINDOW = 10  # steps in a smoothed loss
+JUMP_NATS = 1.0  # a blow-up: the WINDOW-step mean loss this far above its lowest so far
+
+
+def load_mlm_run(out, name, steps):
+    """A run of experiments/mlm_run.sh: its loss curve, per-layer norm rows, wall time, and how it
+    ended. Divergence, two kinds: the loss (or gradient norm) turned non-finite (sentzoo-train
+    stops and names the step), or a blow-up: the WINDOW-step mean loss rises more than JUMP_NATS
+    above its lowest value so far (an MLM loss at batch 16 moves by ~0.3 nat between such means
+    when training is healthy). Exits when the run failed for another reason."""
+    import re
+    import sys
+    with open(os.path.join(out, name + ".done"), encoding="utf-8") as f:
+        done = json.load(f)
+    rows = read_jsonl(os.path.join(out, name, "metrics.jsonl"))
+    loss = {r["step"]: r["loss"] for r in rows if r["event"] == "step"}
+    layers = {r["step"]: r["groups"] for r in rows if r["event"] == "layers"}
+    with open(os.path.join(out, name + ".train.log"), encoding="utf-8", errors="replace") as f:
+        log = f.read()
+    nonfinite = re.search(r"step (\d+): the (loss|gradient norm) is not finite", log)
+    if done["exit_code"] != 0 and not nonfinite:
+        sys.exit(f"{name}: sentzoo-train failed (exit {done['exit_code']}) for another reason than "
+                 f"a non-finite loss; see {out}/{name}.train.log")
+    curve = [loss[s] for s in sorted(loss)]
+    means = [sum(curve[i - WINDOW + 1:i + 1]) / WINDOW for i in range(WINDOW - 1, len(curve))]
+    jump, best = None, float("inf")
+    for i, mean in enumerate(means):
+        if mean > best + JUMP_NATS:
+            jump = i + WINDOW  # the step that completes the window
+            break
+        best = min(best, mean)
+    tail = curve[-50:]
+    return {
+        "seconds": done["seconds"],
+        "steps_done": len(curve),
+        "nonfinite_step": int(nonfinite.group(1)) if nonfinite else None,
+        "nonfinite_what": nonfinite.group(2) if nonfinite else None,
+        "jump_step": jump,
+        "min_mean10": min(means) if means else None,
+        "final_mean50": sum(tail) / len(tail) if len(curve) == steps else None,
+        "curve": curve,
+        "layers": {str(s): layers[s] for s in sorted(layers)},
+    }
+
+
+def smooth(curve):
+    """The WINDOW-step trailing mean of a curve (shorter windows at its start)."""
+    return [sum(curve[max(0, i - WINDOW + 1):i + 1]) / (i + 1 - max(0, i - WINDOW + 1))
+            for i in range(len(curve))]
+
+
+def verdict(run):
+    """'stable', 'blow-up at step S' or 'non-finite loss at step S' for a load_mlm_run dict."""
+    if run["nonfinite_step"]:
+        return f"non-finite {run['nonfinite_what']} at step {run['nonfinite_step']}"
+    if run["jump_step"]:
+        return f"blow-up at step {run['jump_step']}"
+    return "stable"
+
+
+def layer_total(run, step, key):
+    """The norm over all encoder layers of one per-layer quantity at a logged step, or None."""
+    groups = [g for g in run["layers"].get(str(step), []) if g["group"].startswith("layers.")]
+    return (sum(g[key] ** 2 for g in groups)) ** 0.5 if groups else None
