@@ -104,13 +104,15 @@ sentzoo::EncoderConfig bench_config_of(const std::string& arch, const std::strin
   return c;
 }
 
-// --dropout overrides hidden and attention dropout (< 0: the preset's), for what-if experiments.
+// --dropout overrides hidden and attention dropout (< 0: the preset's), --vocab the embedding rows
+// (0: the preset's), for what-if experiments and for comparing families at one vocabulary.
 sentzoo::EncoderConfig bench_config(const cxxopts::ParseResult& args) {
   auto c = bench_config_of(args["arch"].as<std::string>(), args["size"].as<std::string>());
   if (const double p = args["dropout"].as<double>(); p >= 0) {
     c.hidden_dropout = p;
     c.attention_dropout = p;
   }
+  if (const int64_t v = args["vocab"].as<int64_t>(); v > 0) c.vocab_size = v;
   return c;
 }
 
@@ -353,7 +355,7 @@ int main(int argc, char** argv) {
       "gemm: N of the NxN by NxN product",
       cxxopts::value<int64_t>()->default_value("2048"))(
       "reps", "gemm/sts repetitions", cxxopts::value<int>()->default_value("5"))(
-      "arch", "bert|roformer_v2|deepnet", cxxopts::value<std::string>()->default_value("bert"))(
+      "arch", "bert|roformer|roformer_v2|deepnet", cxxopts::value<std::string>()->default_value("bert"))(
       "size", "tiny|small|base", cxxopts::value<std::string>()->default_value("tiny"))(
       "seq", "tokens per sequence", cxxopts::value<int64_t>()->default_value("128"))(
       "batch",
@@ -370,6 +372,9 @@ int main(int argc, char** argv) {
       "dropout",
       "override the preset's dropout (< 0: keep)",
       cxxopts::value<double>()->default_value("-1"))(
+      "vocab",
+      "override the preset's vocabulary size (0: keep)",
+      cxxopts::value<int64_t>()->default_value("0"))(
       "fused-attention",
       "1: fused attention where LibTorch 2.x allows, 0: the hand-written path (the library's "
       "default)",

@@ -29,7 +29,13 @@ int encode(const cxxopts::ParseResult& args) {
     if (!line.empty() && line.back() == '\r') line.pop_back();
     lines.push_back(line);
   }
-  const auto model = PairModel::load(model_path);
+  InferencePrecision precision;
+  try {
+    precision = parse_inference_precision(args["precision"].as<std::string>());
+  } catch (const std::invalid_argument& e) {
+    throw cli::UsageError(std::string("--") + e.what());
+  }
+  const auto model = PairModel::load(model_path, precision);
   if (side == 1 && !model.separate_towers())
     spdlog::info("--side 1: this model shares one tower, so both sides give the same vectors");
   // Progress on stderr: a bar on a terminal, a line every 10 s otherwise, nothing under 3 s.
@@ -61,7 +67,10 @@ int main(int argc, char** argv) {
       "batch-size", "sentences per batch", cxxopts::value<int64_t>()->default_value("64"))(
       "side",
       "0: the first text of a pair / queries, 1: the second / documents (separate towers)",
-      cxxopts::value<int>()->default_value("0"));
+      cxxopts::value<int>()->default_value("0"))(
+      "precision",
+      "fp32, bf16 (autocast over fp32 weights) or bf16-weights (the weights in bf16)",
+      cxxopts::value<std::string>()->default_value("fp32"));
   sentzoo::cli::add_common_options(options);
   return sentzoo::cli::run(argc, argv, options, encode);
 }

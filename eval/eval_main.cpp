@@ -56,12 +56,19 @@ int evaluate(const cxxopts::ParseResult& args) {
   const auto test = read_pairs_arg(cli::required<std::string>(args, "test"));
   std::optional<std::vector<PairExample>> valid;
   if (args.count("valid")) valid = read_pairs_arg(args["valid"].as<std::string>());
-  const auto model = PairModel::load(model_path);
+  InferencePrecision precision;
+  try {
+    precision = parse_inference_precision(args["precision"].as<std::string>());
+  } catch (const std::invalid_argument& e) {
+    throw cli::UsageError(std::string("--") + e.what());
+  }
+  const auto model = PairModel::load(model_path, precision);
   auto meter = stderr_progress();
   const auto e =
       evaluate_pairs(model, test, valid, args["batch-size"].as<int64_t>(), meter.callback());
   auto j = e.json();
   j["model"] = model_record(model_path, model);
+  j["precision"] = to_string(precision);
   write_json(j, args);
   if (args.count("predictions"))
     write_predictions(args["predictions"].as<std::string>(), test, e.test);
@@ -145,7 +152,10 @@ int main(int argc, char** argv) {
       "valid", "FMT:PATH pairs the threshold is tuned on", cxxopts::value<std::string>())(
       "json", "write the metrics JSON here instead of stdout", cxxopts::value<std::string>())(
       "predictions", "TSV: text1, text2, label, score, predicted", cxxopts::value<std::string>())(
-      "batch-size", "batch size", cxxopts::value<int64_t>()->default_value("64"));
+      "batch-size", "batch size", cxxopts::value<int64_t>()->default_value("64"))(
+      "precision",
+      "fp32, bf16 (autocast over fp32 weights) or bf16-weights (the weights in bf16)",
+      cxxopts::value<std::string>()->default_value("fp32"));
   sentzoo::cli::add_common_options(options);
   return sentzoo::cli::run(argc, argv, options, evaluate);
 }

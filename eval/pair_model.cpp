@@ -9,6 +9,7 @@
 #include <atomic>
 #include <fstream>
 
+#include "core/compat.h"
 #include "io/atomic_file.h"
 #include "models/export.h"
 #include "models/model_folder.h"
@@ -87,8 +88,30 @@ int64_t count_parameters(const std::vector<torch::Tensor>& tensors) {
 
 }  // namespace
 
-PairModel PairModel::load(const fs::path& path) {
+InferencePrecision parse_inference_precision(const std::string& name) {
+  if (name == "fp32") return InferencePrecision::kFp32;
+  if (name == "bf16") return InferencePrecision::kBf16Autocast;
+  if (name == "bf16-weights") return InferencePrecision::kBf16Weights;
+  throw std::invalid_argument(
+      fmt::format("precision: expected fp32, bf16 or bf16-weights, found '{}'", name));
+}
+
+std::string to_string(InferencePrecision precision) {
+  switch (precision) {
+    case InferencePrecision::kFp32:
+      return "fp32";
+    case InferencePrecision::kBf16Autocast:
+      return "bf16";
+    case InferencePrecision::kBf16Weights:
+      return "bf16-weights";
+  }
+  return "?";
+}
+
+PairModel PairModel::load(const fs::path& path, InferencePrecision precision) {
   PairModel m;
+  m.precision_ = precision;
+  const bool bf16_weights = precision == InferencePrecision::kBf16Weights;
   if (fs::is_regular_file(path)) {
     auto ts = load_torchscript(path);
     m.metadata_ = ts.metadata;
@@ -103,6 +126,7 @@ PairModel PairModel::load(const fs::path& path) {
           fmt::format("{}: the archive holds no vocab.txt or sentencepiece.model", path.string()));
     auto module = ts.module;
     for (const auto& p : module.parameters()) m.num_parameters_ += p.numel();
+    if (bf16_weights) module.to(torch::kBFloat16);
     // Separate towers export the second side as forward_side1 (models/export.cpp).
     m.separate_towers_ = module.find_method("forward_side1").has_value();
     m.forward_ = [module, two = m.separate_towers_](const torch::Tensor& ids,
@@ -123,6 +147,7 @@ PairModel PairModel::load(const fs::path& path) {
       auto dual = tm.dual;
       m.separate_towers_ = static_cast<bool>(dual->tower_b);
       m.num_parameters_ = count_parameters(dual->parameters());
+      if (bf16_weights) dual->to(torch::kBFloat16);
       m.forward_ = [dual](const torch::Tensor& ids,
                           const torch::Tensor& mask,
                           const torch::Tensor& seg,
@@ -130,6 +155,7 @@ PairModel PairModel::load(const fs::path& path) {
     } else if (tm.kind == "cross") {
       auto cross = tm.cross;
       m.num_parameters_ = count_parameters(cross->parameters());
+      if (bf16_weights) cross->to(torch::kBFloat16);
       m.forward_ = [cross](const torch::Tensor& ids,
                            const torch::Tensor& mask,
                            const torch::Tensor& seg,
@@ -155,12 +181,14 @@ torch::Tensor PairModel::run_batched(const std::vector<Encoding>& encodings,
   torch::NoGradGuard no_grad;
   CollateOptions options;
   options.pad_id = std::max<int64_t>(0, tokenizer_->special().pad);
+  const bool autocast = precision_ == InferencePrecision::kBf16Autocast;
   return forward_in_length_order(
       encodings,
       batch_size,
       options,
       [&](const Batch& b) {
-        return forward_(b.input_ids, b.attention_mask, b.token_type_ids, side);
+        compat::AutocastGuard amp(autocast);
+        return forward_(b.input_ids, b.attention_mask, b.token_type_ids, side).to(torch::kFloat);
       },
       progress);
 }

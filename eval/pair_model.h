@@ -19,13 +19,23 @@
 
 namespace sentzoo {
 
+/// How a PairModel computes (issue #17 item 4, blog 9059): fp32; bf16 autocast over the fp32
+/// weights (matmuls in bf16, norms and softmax in fp32); or the weights themselves in bf16 (no
+/// casts per forward; half the memory). Outputs are fp32 in every case.
+enum class InferencePrecision { kFp32, kBf16Autocast, kBf16Weights };
+/// "fp32" | "bf16" | "bf16-weights"; throws std::invalid_argument naming what was found.
+InferencePrecision parse_inference_precision(const std::string& name);
+std::string to_string(InferencePrecision precision);
+
 class PairModel {
  public:
   /// A .pt file (TorchScript from sentzoo-export) or a training output folder (DIR with best/,
   /// or the best/ folder itself). Throws std::runtime_error naming the path and what is wrong
   /// (missing, not a sentzoo model, an MLM-only model); for a sentence-transformers or Hugging
   /// Face folder the message gives the sentzoo-export command that converts it.
-  static PairModel load(const std::filesystem::path& path);
+  static PairModel load(const std::filesystem::path& path,
+                        InferencePrecision precision = InferencePrecision::kFp32);
+  InferencePrecision precision() const { return precision_; }
 
   const std::string& kind() const { return kind_; }  // "dual" | "cross"
   const nlohmann::json& metadata() const { return metadata_; }
@@ -65,6 +75,7 @@ class PairModel {
   int64_t max_length_ = 512;
   Forward forward_;
   bool separate_towers_ = false;
+  InferencePrecision precision_ = InferencePrecision::kFp32;
   int64_t num_parameters_ = 0;
   std::shared_ptr<void> holder_;  // keeps the module behind forward_ alive
 };

@@ -96,6 +96,11 @@ def verdict(run):
     return "stable"
 
 
+def fmt(x, spec=".2f"):
+    """A table cell: the number formatted, or empty for None."""
+    return "" if x is None else format(x, spec)
+
+
 def layer_total(run, step, key):
     """The norm over all encoder layers of one per-layer quantity at a logged step, or None."""
     groups = [g for g in run["layers"].get(str(step), []) if g["group"].startswith("layers.")]

@@ -57,7 +57,13 @@ def _rms_norm(self, x: Tensor, eps: float) -> Tensor:
   }
   s.define("_layer_norm", R"TS(
 def _layer_norm(self, x: Tensor, weight: Optional[Tensor], bias: Optional[Tensor], eps: float) -> Tensor:
-    return torch.layer_norm(x.float(), [x.size(-1)], weight, bias, eps).to(x.dtype)
+    w = weight
+    if w is not None:
+        w = w.float()
+    b = bias
+    if b is not None:
+        b = b.float()
+    return torch.layer_norm(x.float(), [x.size(-1)], w, b, eps).to(x.dtype)
 )TS");
   return fmt::format("self._layer_norm({}, {}, {}, {})",
                      x,

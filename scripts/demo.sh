@@ -36,7 +36,9 @@ for split in valid test; do
   awk -F'\t' -v OFS='\t' '{ print $1, $2, ($3 >= 2.5 ? 1 : 0) }' "$out/data/$split.tsv" > "$out/data/$split.binary.tsv"
 done
 data_dir=$(cd "$out/data" && pwd)
-common=(--set "data.train=$train" --set "tokenizer.vocab=$vocab" --set "data.dev=tsv:$data_dir/valid.tsv")
+# --resume: a first run starts fresh; a second demo in the same folder continues an interrupted
+# run or, when it finished, reuses it (nothing left to train), instead of refusing the folder.
+common=(--resume --set "data.train=$train" --set "tokenizer.vocab=$vocab" --set "data.dev=tsv:$data_dir/valid.tsv")
 
 echo "== training the dual encoder (RoFormerV2 tiny, CoSENT)"
 build/sentzoo-train --config configs/tiny-roformer-v2-cosent.json --output "$out/dual" "${common[@]}"

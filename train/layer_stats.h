@@ -3,7 +3,8 @@
 // figure, gradient norms per layer at initialisation): for each group of parameters, the norm of
 // its gradient (unscaled, before clipping), of its weights, and of the update the optimizer made,
 // |W_after - W_before|. Groups: "embeddings", "layers.K" for every encoder layer K, and "other"
-// (heads, pooler, final norm, loss-weighting parameters).
+// (heads, pooler, final norm, loss-weighting parameters). A dual encoder with two towers has
+// both towers' layer K in "layers.K" (and both embeddings in "embeddings").
 
 #include <torch/torch.h>
 

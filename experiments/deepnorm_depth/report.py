@@ -8,8 +8,8 @@ import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 import mlm_plots  # noqa: E402
-from report_util import (JUMP_NATS, WINDOW, cpu_name, layer_total, load_mlm_run,  # noqa: E402
-                         verdict, write_report)
+from report_util import (JUMP_NATS, WINDOW, cpu_name, fmt, layer_total,  # noqa: E402
+                         load_mlm_run, verdict, write_report)
 
 out, steps, prefix = sys.argv[1], int(sys.argv[2]), sys.argv[3]
 VARIANTS = ["post", "pre", "deepnorm", "adam"]
@@ -41,10 +41,6 @@ mlm_plots.layer_profiles({v: runs.get(f"{v}-N{deep}-w0") for v in VARIANTS}, VAR
                           (1, "update_norm", f"N = {deep}, no warm-up: update norm, step 1"),
                           (10, "update_norm", f"N = {deep}, no warm-up: update norm, step 10")],
                          prefix + "_updates.png")
-
-
-def fmt(x, spec=".2f"):
-    return "" if x is None else format(x, spec)
 
 
 md = [

@@ -8,8 +8,8 @@ import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 import mlm_plots  # noqa: E402
-from report_util import (JUMP_NATS, WINDOW, cpu_name, layer_total, load_mlm_run,  # noqa: E402
-                         verdict, write_report)
+from report_util import (JUMP_NATS, WINDOW, cpu_name, fmt, layer_total,  # noqa: E402
+                         load_mlm_run, verdict, write_report)
 
 out, steps, prefix = sys.argv[1], int(sys.argv[2]), sys.argv[3]
 VARIANTS = ["post", "pre", "post_noskip", "pre_noskip", "post_ramp"]
@@ -37,10 +37,6 @@ mlm_plots.layer_profiles({v: runs.get(f"{v}-N{deep}") for v in VARIANTS}, VARIAN
                          [(1, "grad_norm", f"N = {deep}: gradient norm per layer at init"),
                           (100, "grad_norm", f"N = {deep}: gradient norm per layer, step 100")],
                          prefix + "_layers.png")
-
-
-def fmt(x, spec=".2f"):
-    return "" if x is None else format(x, spec)
 
 
 def first_last_ratio(run):

@@ -55,6 +55,42 @@ TEST(PairModel, TrainingFolderAndExportAgree) {
   EXPECT_THROW(PairModel::load(tmp.path / "missing"), std::runtime_error);
 }
 
+// bf16 autocast and bf16 weights (issue #17 item 4): fp32 outputs close to the fp32 model's, for
+// a training folder and its TorchScript export, dual and cross; the weights really are bf16 (the
+// two bf16 modes round differently, so they do not give identical outputs).
+TEST(PairModel, Bf16AutocastAndBf16WeightsStayCloseToFp32) {
+  TempDir tmp("pairmodel_bf16");
+  for (const std::string kind : {"dual", "cross"}) {
+    const auto dir = tmp.path / kind;
+    testing::save_tiny_model(dir, kind, kind == "dual" ? "roformer_v2" : "bert");
+    ExportRequest r;
+    r.checkpoint = dir;
+    r.output = tmp.path / (kind + ".pt");
+    export_model(r);
+    for (const auto& path : {dir, r.output}) {
+      auto run = [&](InferencePrecision p) {
+        const auto m = PairModel::load(path, p);
+        EXPECT_EQ(m.precision(), p);
+        if (kind == "dual") return m.encode(kTexts, 2);
+        return m.score_pairs({{"hello", "world"}, {"a", "the cat"}, {"中文", "字"}}, 2);
+      };
+      const auto fp32 = run(InferencePrecision::kFp32);
+      const auto autocast = run(InferencePrecision::kBf16Autocast);
+      const auto weights = run(InferencePrecision::kBf16Weights);
+      for (const auto& t : {autocast, weights}) {
+        EXPECT_EQ(t.scalar_type(), torch::kFloat) << path;
+        EXPECT_EQ(t.sizes(), fp32.sizes()) << path;
+        // bf16 keeps 8 bits of mantissa: ~0.4% relative per rounding, a few through the model.
+        EXPECT_LE((t - fp32).abs().max().item<double>(), 0.05 * (1 + fp32.abs().max().item<double>()))
+            << kind << " " << path;
+      }
+      EXPECT_GT((weights - fp32).abs().max().item<double>(), 0) << "bf16 weights changed nothing";
+    }
+  }
+  EXPECT_EQ(to_string(parse_inference_precision("bf16-weights")), "bf16-weights");
+  EXPECT_THROW(parse_inference_precision("fp16"), std::invalid_argument);
+}
+
 // Separate towers: side 1 goes through the second tower, in a training folder and in its export
 // (forward_side1), and sentzoo-eval scores cos(tower_a(text1), tower_b(text2)).
 TEST(PairModel, SeparateTowersEncodeEachSideWithItsOwnTower) {
@@ -174,6 +210,19 @@ TEST(EvalCli, ExitCodesJsonAndPredictions) {
   int lines = 0;
   for (std::string l; std::getline(pred, l);) ++lines;
   EXPECT_EQ(lines, 9);  // header + 8 pairs
+  EXPECT_EQ(j["precision"], "fp32");
+  // --precision: bf16 weights are evaluated and recorded; an unknown name is a usage error.
+  const auto bf16 = run_main("sentzoo-eval", "--model " + (tmp.path / "dual").string() + test +
+                                                 " --precision bf16-weights");
+  ASSERT_EQ(bf16.code, 0) << bf16.out;
+  EXPECT_EQ(nlohmann::json::parse(bf16.out)["precision"], "bf16-weights");
+  const auto bad = testing::run_shell((testing::binary_dir() / "sentzoo-eval").string() +
+                                      " --model " + (tmp.path / "dual").string() + test +
+                                      " --precision fp8 2>&1");
+  EXPECT_EQ(bad.code, 2);
+  EXPECT_NE(bad.out.find("--precision: expected fp32, bf16 or bf16-weights, found 'fp8'"),
+            std::string::npos)
+      << bad.out;
 }
 
 TEST(ExportCli, ExportEncodeAndConsumer) {
