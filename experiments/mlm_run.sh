@@ -1,7 +1,9 @@
 # shellcheck shell=bash
-# Sourced by the MLM experiments (deepnorm_depth, residuals): one training run of a small encoder
-# on a classical Chinese novel, in the setting those experiments share.
+# Sourced by the MLM experiments (deepnorm_depth, residuals), from the repository root: one
+# training run of a small encoder on a classical Chinese novel, in the setting those experiments
+# share.
 #
+#   mlm_setup OUT
 #   mlm_run OUT NAME STEPS [--set key=value ...]
 #
 # Trains with configs/deepnet-tiny-mlm-hongloumeng.json (MLM on hongloumeng.txt, bert-base-chinese
@@ -11,6 +13,13 @@
 # OUT/NAME.train.log and OUT/NAME.done ({"seconds", "exit_code"}); a NAME with a .done file is
 # not run again. A run whose loss turns non-finite stops there with exit code 1; that is a result,
 # not a failure of the experiment (report_util.load_mlm_run tells the two apart).
+# mlm_setup OUT: the data check, sentzoo-train built, OUT made; then call mlm_run.
+mlm_setup() {
+  : "${SENTZOO_DATA:?set SENTZOO_DATA to the shared data folder (corpus/, vocab/)}"
+  SENTZOO_TARGETS="sentzoo-train" scripts/build.sh >/dev/null
+  mkdir -p "$1"
+}
+
 mlm_run() {
   local out=$1 name=$2 steps=$3 start rc
   shift 3

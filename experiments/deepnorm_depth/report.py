@@ -12,10 +12,11 @@ from report_util import (JUMP_NATS, WINDOW, cpu_name, fmt, layer_total,  # noqa:
                          load_mlm_run, verdict, write_report)
 
 out, steps, prefix = sys.argv[1], int(sys.argv[2]), sys.argv[3]
-VARIANTS = ["post", "pre", "deepnorm", "adam"]
-LABELS = {"post": "Post-LN", "pre": "Pre-LN", "deepnorm": "DeepNorm (paper constants)",
-          "adam": "DeepNorm (Su's Adam constants)"}
-COLORS = {"post": "tab:red", "pre": "tab:blue", "deepnorm": "tab:green", "adam": "tab:purple"}
+VARIANTS = ["post", "post_xavier", "pre", "deepnorm", "adam"]
+LABELS = {"post": "Post-LN", "post_xavier": "Post-LN, normal(0.125) init", "pre": "Pre-LN",
+          "deepnorm": "DeepNorm (paper constants)", "adam": "DeepNorm (Su's Adam constants)"}
+COLORS = {"post": "tab:red", "post_xavier": "tab:orange", "pre": "tab:blue",
+          "deepnorm": "tab:green", "adam": "tab:purple"}
 runs = {}
 for entry in sorted(os.listdir(out)):
     m = re.fullmatch(r"(\w+)-N(\d+)-w(\d+)\.done", entry)

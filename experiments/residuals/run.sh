@@ -18,14 +18,11 @@
 #   experiments/residuals/run.sh [OUT] [STEPS] [DEPTHS]    (defaults: 300, "6 24 48")
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-: "${SENTZOO_DATA:?set SENTZOO_DATA to the shared data folder (corpus/, vocab/)}"
 out=${1:-runs/residuals}
 steps=${2:-300}
 depths=${3:-6 24 48}
-SENTZOO_TARGETS="sentzoo-train" scripts/build.sh >/dev/null
-mkdir -p "$out"
-
 source experiments/mlm_run.sh
+mlm_setup "$out"
 variant_flags() {  # variant_flags VARIANT
   case $1 in
     post) echo "" ;;
