@@ -8,8 +8,8 @@ import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 import mlm_plots  # noqa: E402
-from report_util import (JUMP_NATS, WINDOW, cpu_name, fmt, layer_total,  # noqa: E402
-                         load_mlm_run, verdict, write_report)
+from report_util import (BEHIND_NATS, JUMP_NATS, WINDOW, cpu_name, fmt,  # noqa: E402
+                         layer_total, load_mlm_run, mark_behind, verdict, write_report)
 
 out, steps, prefix = sys.argv[1], int(sys.argv[2]), sys.argv[3]
 VARIANTS = ["post", "post_xavier", "pre", "deepnorm", "adam"]
@@ -29,6 +29,9 @@ for entry in sorted(os.listdir(out)):
 
 depths = sorted({r["depth"] for r in runs.values()})
 warmups = sorted({r["warmup"] for r in runs.values()})
+for depth in depths:
+    for warmup in warmups:
+        mark_behind({n: r for n, r in runs.items() if r["depth"] == depth and r["warmup"] == warmup})
 
 panels = [[(f"N = {depth}, warm-up {warmup}",
             {v: runs.get(f"{v}-N{depth}-w{warmup}") for v in VARIANTS}) for depth in depths]
@@ -54,13 +57,15 @@ md = [
     f"`deepnorm_depth_updates.png`; every number: `deepnorm_depth.json`.",
     "",
     f"Divergence: a non-finite loss (the run stops), or a blow-up (the {WINDOW}-step mean loss "
-    f"more than {JUMP_NATS:g} nat above its lowest so far). Final loss: the mean of the last 50 "
-    "steps of a run that finished. Layer update: the norm over all encoder layers of "
+    f"more than {JUMP_NATS:g} nat above its lowest so far). Behind: the {WINDOW}-step mean more "
+    f"than {BEHIND_NATS:g} nat above the best encoder of the same N and warm-up at the same step "
+    "(they share data order and masks); max excess: the largest such gap. Final loss: the mean "
+    "of the last 50 steps of a run that finished. Layer update: the norm over all encoder layers of "
     "W_after - W_before at step 1 (the paper's \"model update\" at the start of training).",
     "",
-    "| N | warm-up | encoder | result | lowest 10-step loss | final loss | layer grad norm, step 1 "
-    "| layer update, step 1 | seconds |",
-    "|---|---|---|---|---|---|---|---|---|",
+    "| N | warm-up | encoder | result | lowest 10-step loss | final loss | max excess "
+    "| layer grad norm, step 1 | layer update, step 1 | seconds |",
+    "|---|---|---|---|---|---|---|---|---|---|",
 ]
 for depth in depths:
     for warmup in warmups:
@@ -70,10 +75,11 @@ for depth in depths:
                 continue
             md.append(
                 f"| {depth} | {warmup} | {LABELS[variant]} | {verdict(r)} | {fmt(r['min_mean10'])} "
-                f"| {fmt(r['final_mean50'])} | {fmt(layer_total(r, 1, 'grad_norm'), '.3g')} "
+                f"| {fmt(r['final_mean50'])} | {fmt(r['max_excess'])} "
+                f"| {fmt(layer_total(r, 1, 'grad_norm'), '.3g')} "
                 f"| {fmt(layer_total(r, 1, 'update_norm'), '.3g')} | {r['seconds']} |")
 md.append("")
 md.append(f"Total training time: {sum(r['seconds'] for r in runs.values()) / 60:.0f} min.")
 result = {"cpu": cpu_name(), "cores": os.cpu_count(), "steps": steps, "window": WINDOW,
-          "jump_nats": JUMP_NATS, "runs": runs}
+          "jump_nats": JUMP_NATS, "behind_nats": BEHIND_NATS, "runs": runs}
 write_report(prefix, md, result)
