@@ -8,8 +8,8 @@ import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 import mlm_plots  # noqa: E402
-from report_util import (JUMP_NATS, WINDOW, cpu_name, fmt, layer_total,  # noqa: E402
-                         load_mlm_run, verdict, write_report)
+from report_util import (BEHIND_NATS, JUMP_NATS, WINDOW, cpu_name, fmt,  # noqa: E402
+                         layer_total, load_mlm_run, mark_behind, verdict, write_report)
 
 out, steps, prefix = sys.argv[1], int(sys.argv[2]), sys.argv[3]
 VARIANTS = ["post", "pre", "post_noskip", "pre_noskip", "post_ramp"]
@@ -27,6 +27,8 @@ for entry in sorted(os.listdir(out)):
         run["layers"] = {s: g for s, g in run["layers"].items() if s in ("1", "10", "100")}
         runs[entry[:-len(".done")]] = run
 depths = sorted({r["depth"] for r in runs.values()})
+for depth in depths:
+    mark_behind({n: r for n, r in runs.items() if r["depth"] == depth})
 
 mlm_plots.loss_grid([[(f"N = {d}", {v: runs.get(f"{v}-N{d}") for v in VARIANTS}) for d in depths]],
                     VARIANTS, LABELS, COLORS, "With and without skip connections",
@@ -57,14 +59,15 @@ md = [
     f"{steps} steps, seed 42. Loss curves: `residuals.png`; per-layer gradient norms: "
     "`residuals_layers.png`; every number: `residuals.json`.",
     "",
-    f"Result as in deepnorm_depth.md (non-finite, or a blow-up of the {WINDOW}-step mean by more "
-    f"than {JUMP_NATS:g} nat). Layer gradient: the norm over all encoder layers of the gradient at "
+    f"Result as in deepnorm_depth.md (non-finite; a blow-up of the {WINDOW}-step mean by more "
+    f"than {JUMP_NATS:g} nat; behind: more than {BEHIND_NATS:g} nat above the best encoder of the "
+    "same N at the same step). Layer gradient: the norm over all encoder layers of the gradient at "
     "step 1, i.e. at the initialisation; first/last: the first layer's gradient norm over the last "
     "one's.",
     "",
-    "| N | encoder | result | lowest 10-step loss | final loss | layer gradient at init "
-    "| first/last | seconds |",
-    "|---|---|---|---|---|---|---|---|",
+    "| N | encoder | result | lowest 10-step loss | final loss | max excess "
+    "| layer gradient at init | first/last | seconds |",
+    "|---|---|---|---|---|---|---|---|---|",
 ]
 for depth in depths:
     for variant in VARIANTS:
@@ -72,9 +75,11 @@ for depth in depths:
         if r:
             md.append(
                 f"| {depth} | {LABELS[variant]} | {verdict(r)} | {fmt(r['min_mean10'])} "
-                f"| {fmt(r['final_mean50'])} | {fmt(layer_total(r, 1, 'grad_norm'), '.3g')} "
+                f"| {fmt(r['final_mean50'])} | {fmt(r['max_excess'])} "
+                f"| {fmt(layer_total(r, 1, 'grad_norm'), '.3g')} "
                 f"| {fmt(first_last_ratio(r), '.3g')} | {r['seconds']} |")
 md.append("")
 md.append(f"Total training time: {sum(r['seconds'] for r in runs.values()) / 60:.0f} min.")
 write_report(prefix, md, {"cpu": cpu_name(), "cores": os.cpu_count(), "steps": steps,
-                          "window": WINDOW, "jump_nats": JUMP_NATS, "runs": runs})
+                          "window": WINDOW, "jump_nats": JUMP_NATS, "behind_nats": BEHIND_NATS,
+                          "runs": runs})
