@@ -2,9 +2,12 @@
 # Issue #17 item 1, DeepNet (arXiv 2203.00555; blog 8978; REFERENCE.md §3): does post-LN diverge
 # at depth while DeepNorm trains stably, at a final loss comparable to or better than pre-LN?
 #
-# Four encoders that differ only in the residual/norm wiring and its init (architecture "custom":
+# Five encoders that differ only in the residual/norm wiring and its init (architecture "custom":
 # LayerNorm, biases, learned absolute positions, GELU; the rest as experiments/mlm_run.sh says):
 #   post      x = LN(x + F(x)), BERT's normal(0.02) init
+#   post_xavier  the same with normal(0.125) (= 1/sqrt(64), Xavier's std for the square
+#             matrices and fairseq's embedding std at hidden 64): the paper's Post-LN baseline is
+#             fairseq's Xavier-initialised Transformer, whose branches start ~6x larger than BERT's
 #   pre       x = x + F(LN(x)), final LN, the same init
 #   deepnorm  x = LN(alpha x + F(x)), alpha = (2N)^1/4, torchscale init with beta = (8N)^-1/4
 #   adam      the same with Su's Adam constants alpha = (2N)^1/2, beta = (2N)^-1/2 (REFERENCE §3.3)
@@ -18,17 +21,15 @@
 #   experiments/deepnorm_depth/run.sh [OUT] [STEPS] [DEPTHS]    (defaults: 300, "6 24 96")
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-: "${SENTZOO_DATA:?set SENTZOO_DATA to the shared data folder (corpus/, vocab/)}"
 out=${1:-runs/deepnorm_depth}
 steps=${2:-300}
 depths=${3:-6 24 96}
-SENTZOO_TARGETS="sentzoo-train" scripts/build.sh >/dev/null
-mkdir -p "$out"
-
 source experiments/mlm_run.sh
+mlm_setup "$out"
 arch_flags() {  # arch_flags VARIANT
   case $1 in
     post) echo "--set model.encoder.deepnorm=false" ;;
+    post_xavier) echo "--set model.encoder.deepnorm=false --set model.encoder.initializer_range=0.125" ;;
     pre) echo "--set model.encoder.deepnorm=false --set model.encoder.norm_position=pre" ;;
     deepnorm) echo "--set model.encoder.deepnorm=true --set model.encoder.deepnorm_constants=paper" ;;
     adam) echo "--set model.encoder.deepnorm=true --set model.encoder.deepnorm_constants=adam" ;;
@@ -37,7 +38,7 @@ arch_flags() {  # arch_flags VARIANT
 
 for depth in $depths; do
   for warmup in 0 50; do
-    for variant in post pre deepnorm adam; do
+    for variant in post post_xavier pre deepnorm adam; do
       # shellcheck disable=SC2046
       mlm_run "$out" "$variant-N$depth-w$warmup" "$steps" $(arch_flags $variant) \
         --set model.encoder.num_layers="$depth" --set optim.lr=0.001 \

@@ -1,8 +1,10 @@
-"""Report of experiments/roformer_v2_speed/run.sh: reads OUT/{train,encode}-ARCH-TSEQ-AMP.json
-(sentzoo-bench), writes PREFIX.md, PREFIX.json and PREFIX.png (speed relative to bert).
+"""Report of experiments/roformer_v2_speed/run.sh: reads OUT/{train,encode}-ARCH-TSEQ-AMP-rK.json
+(sentzoo-bench, round K), writes PREFIX.md, PREFIX.json and PREFIX.png (speed relative to bert).
     experiments/python.sh report.py OUT PREFIX"""
 import json
 import os
+import re
+import statistics
 import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
@@ -18,19 +20,27 @@ ARCHS = ["bert", "roformer", "roformer_v2"]
 CLAIM = {128: 1.3, 512: 1.2}  # blog 8998: RoFormerV2 training speed over RoBERTa
 
 results = {}
+rounds = sorted({int(m.group(1)) for m in (re.search(r"-r(\d+)\.json$", e) for e in os.listdir(out))
+                 if m})
 for mode in ("train", "encode"):
     for seq in (128, 512):
         for amp in ("off", "bf16"):
             for arch in ARCHS:
-                path = os.path.join(out, f"{mode}-{arch}-T{seq}-{amp}.json")
-                with open(path, encoding="utf-8") as f:
-                    r = json.load(f)
+                measured = []
+                for k in rounds:
+                    with open(os.path.join(out, f"{mode}-{arch}-T{seq}-{amp}-r{k}.json"),
+                              encoding="utf-8") as f:
+                        measured.append(json.load(f))
+                r = measured[0]
+                tps = [m["tokens_per_s"] for m in measured]
                 results[f"{mode}-{arch}-T{seq}-{amp}"] = {
-                    "median_ms": r["median_ms"], "tokens_per_s": r["tokens_per_s"],
+                    "tokens_per_s": statistics.median(tps), "tokens_per_s_rounds": tps,
+                    "step_ms_rounds": [m["all_ms"] for m in measured],
+                    "inline_ceiling_gflops_rounds": [m.get("inline_ceiling_gflops")
+                                                     for m in measured],
                     "params": r["model"]["params"],
                     "non_embedding_params": r["model"]["non_embedding_params"],
-                    "mfu_inline": r.get("mfu_inline"), "gemm_kernel": r.get("gemm_kernel"),
-                    "blas": r.get("blas")}
+                    "gemm_kernel": r.get("gemm_kernel"), "blas": r.get("blas")}
 
 md = [
     "# RoFormerV2's speed claim (issue #17 item 3, blog 8998)",
@@ -39,7 +49,8 @@ md = [
     f"BLAS {results['train-bert-T128-off']['blas']}). One shape (6 layers, hidden 384, 6 heads, "
     "FFN 1536), vocabulary 21128, dropout 0.1; training = sentzoo-bench's dual-encoder CoSENT "
     "step with AdamW (both sides, 1024 tokens per side per step), encoding = forward of 4096 "
-    "tokens. Speed = tokens per second (median step); ratio = over bert in the same row.",
+    f"tokens. Speed = tokens per second of the median step, median over {len(rounds)} "
+    "interleaved round(s) (min-max over rounds in brackets); ratio = over bert in the same row.",
     "",
     "| mode | T | precision | bert tok/s | roformer tok/s | roformer_v2 tok/s | roformer_v2 / bert "
     "| roformer_v2 / roformer | claim (training, GPU) |",
@@ -55,9 +66,13 @@ for mode in ("train", "encode"):
             ratios[f"{mode}-T{seq}-{amp}"] = {"roformer_v2/bert": v2_bert, "roformer_v2/roformer": v2_v1,
                                               "roformer/bert": tps["roformer"] / tps["bert"]}
             claim = f"{CLAIM[seq]}x" if mode == "train" else ""
+            cells = []
+            for a in ARCHS:
+                spread = results[f"{mode}-{a}-T{seq}-{amp}"]["tokens_per_s_rounds"]
+                cells.append(f"{tps[a]:.0f}" + (f" [{min(spread):.0f}-{max(spread):.0f}]"
+                                                 if len(spread) > 1 else ""))
             md.append(f"| {mode} | {seq} | {'bf16 autocast' if amp == 'bf16' else 'fp32'} "
-                      f"| {tps['bert']:.0f} | {tps['roformer']:.0f} | {tps['roformer_v2']:.0f} "
-                      f"| {v2_bert:.2f}x | {v2_v1:.2f}x | {claim} |")
+                      f"| {' | '.join(cells)} | {v2_bert:.2f}x | {v2_v1:.2f}x | {claim} |")
 md.append("")
 p = {a: results[f"train-{a}-T128-off"]["non_embedding_params"] for a in ARCHS}
 md.append(f"Non-embedding parameters: bert {p['bert']}, roformer {p['roformer']}, roformer_v2 "
@@ -82,5 +97,5 @@ ax.legend(fontsize=7)
 ax.grid(alpha=0.3, axis="y")
 fig.tight_layout()
 fig.savefig(prefix + ".png", dpi=110)
-write_report(prefix, md, {"cpu": cpu_name(), "cores": os.cpu_count(), "results": results,
-                          "ratios": ratios})
+write_report(prefix, md, {"cpu": cpu_name(), "cores": os.cpu_count(), "rounds": len(rounds),
+                          "results": results, "ratios": ratios})
