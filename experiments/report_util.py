@@ -22,10 +22,26 @@ def read_jsonl(path):
         return [json.loads(line) for line in f if line.strip()]
 
 
-def write_report(prefix, md_lines, result):
-    """PREFIX.json (result) and PREFIX.md (md_lines, then PREFIX_discussion.md when present)."""
+def rounded(value, digits):
+    """value with every float rounded to `digits` significant digits (lists and dicts walked)."""
+    if isinstance(value, float):
+        return float(f"{value:.{digits}g}")
+    if isinstance(value, list):
+        return [rounded(v, digits) for v in value]
+    if isinstance(value, dict):
+        return {k: rounded(v, digits) for k, v in value.items()}
+    return value
+
+
+def write_report(prefix, md_lines, result, digits=None, indent=2):
+    """PREFIX.json (result; floats to `digits` significant digits when given; indent None: one
+    compact line, for reports that carry whole curves) and PREFIX.md (md_lines, then
+    PREFIX_discussion.md when present)."""
+    if digits is not None:
+        result = rounded(result, digits)
     with open(prefix + ".json", "w", encoding="utf-8") as f:
-        json.dump(result, f, indent=2, ensure_ascii=False)
+        json.dump(result, f, indent=indent, ensure_ascii=False,
+                  separators=(",", ": ") if indent is not None else (",", ":"))
         f.write("\n")
     text = "\n".join(md_lines) + "\n"
     notes = prefix + "_discussion.md"

@@ -23,8 +23,8 @@ for entry in sorted(os.listdir(out)):
     if m:
         run = load_mlm_run(out, entry[:-len(".done")], steps)
         run.update(variant=m.group(1), depth=int(m.group(2)), warmup=int(m.group(3)))
-        # Keep the early per-layer rows the plots and the table read.
-        run["layers"] = {s: g for s, g in run["layers"].items() if s in ("1", "10", "50", "100")}
+        # Keep the per-layer rows the plots and the table read.
+        run["layers"] = {s: g for s, g in run["layers"].items() if s in ("1", "10")}
         runs[entry[:-len(".done")]] = run
 
 depths = sorted({r["depth"] for r in runs.values()})
@@ -82,4 +82,4 @@ md.append("")
 md.append(f"Total training time: {sum(r['seconds'] for r in runs.values()) / 60:.0f} min.")
 result = {"cpu": cpu_name(), "cores": os.cpu_count(), "steps": steps, "window": WINDOW,
           "jump_nats": JUMP_NATS, "behind_nats": BEHIND_NATS, "runs": runs}
-write_report(prefix, md, result)
+write_report(prefix, md, result, digits=5, indent=None)

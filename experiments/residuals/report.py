@@ -24,7 +24,7 @@ for entry in sorted(os.listdir(out)):
     if m:
         run = load_mlm_run(out, entry[:-len(".done")], steps)
         run.update(variant=m.group(1), depth=int(m.group(2)))
-        run["layers"] = {s: g for s, g in run["layers"].items() if s in ("1", "10", "100")}
+        run["layers"] = {s: g for s, g in run["layers"].items() if s in ("1", "100")}
         runs[entry[:-len(".done")]] = run
 depths = sorted({r["depth"] for r in runs.values()})
 for depth in depths:
@@ -82,4 +82,4 @@ md.append("")
 md.append(f"Total training time: {sum(r['seconds'] for r in runs.values()) / 60:.0f} min.")
 write_report(prefix, md, {"cpu": cpu_name(), "cores": os.cpu_count(), "steps": steps,
                           "window": WINDOW, "jump_nats": JUMP_NATS, "behind_nats": BEHIND_NATS,
-                          "runs": runs})
+                          "runs": runs}, digits=5, indent=None)
