@@ -42,4 +42,15 @@ T required(const cxxopts::ParseResult& args, const std::string& name) {
   return args[name].as<T>();
 }
 
+/// A string option read by a library parser that throws std::invalid_argument ("precision:
+/// expected ..."): its value, or a UsageError with the parser's message after "--".
+template <class Parse>
+auto parsed_option(const cxxopts::ParseResult& args, const std::string& name, Parse parse) {
+  try {
+    return parse(args[name].as<std::string>());
+  } catch (const std::invalid_argument& e) {
+    throw UsageError(std::string("--") + e.what());
+  }
+}
+
 }  // namespace sentzoo::cli

@@ -29,12 +29,7 @@ int encode(const cxxopts::ParseResult& args) {
     if (!line.empty() && line.back() == '\r') line.pop_back();
     lines.push_back(line);
   }
-  InferencePrecision precision;
-  try {
-    precision = parse_inference_precision(args["precision"].as<std::string>());
-  } catch (const std::invalid_argument& e) {
-    throw cli::UsageError(std::string("--") + e.what());
-  }
+  const auto precision = cli::parsed_option(args, "precision", parse_inference_precision);
   const auto model = PairModel::load(model_path, precision);
   if (side == 1 && !model.separate_towers())
     spdlog::info("--side 1: this model shares one tower, so both sides give the same vectors");

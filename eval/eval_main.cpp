@@ -56,12 +56,7 @@ int evaluate(const cxxopts::ParseResult& args) {
   const auto test = read_pairs_arg(cli::required<std::string>(args, "test"));
   std::optional<std::vector<PairExample>> valid;
   if (args.count("valid")) valid = read_pairs_arg(args["valid"].as<std::string>());
-  InferencePrecision precision;
-  try {
-    precision = parse_inference_precision(args["precision"].as<std::string>());
-  } catch (const std::invalid_argument& e) {
-    throw cli::UsageError(std::string("--") + e.what());
-  }
+  const auto precision = cli::parsed_option(args, "precision", parse_inference_precision);
   const auto model = PairModel::load(model_path, precision);
   auto meter = stderr_progress();
   const auto e =
