@@ -103,6 +103,24 @@ def load_mlm_run(out, name, steps):
     }
 
 
+def load_mlm_runs(out, pattern, fields, steps, keep_layer_steps):
+    """Every finished run in OUT whose NAME.done matches `pattern` (a regex over NAME, one group
+    per name in `fields`, ints where they are digits), as load_mlm_run dicts with those fields
+    added and only the per-layer rows of `keep_layer_steps` kept; keyed by NAME."""
+    import re
+    runs = {}
+    for entry in sorted(os.listdir(out)):
+        m = re.fullmatch(pattern + r"\.done", entry)
+        if not m:
+            continue
+        name = entry[:-len(".done")]
+        run = load_mlm_run(out, name, steps)
+        run.update({f: int(v) if v.isdigit() else v for f, v in zip(fields, m.groups())})
+        run["layers"] = {s: g for s, g in run["layers"].items() if s in keep_layer_steps}
+        runs[name] = run
+    return runs
+
+
 def mark_behind(group):
     """For runs that share data order and masks (a dict name -> load_mlm_run dict): each run's
     "excess" (its WINDOW-step mean minus the group's lowest at that step, per step), the largest

@@ -3,13 +3,12 @@ the .done and .train.log files (report_util.load_mlm_run), writes PREFIX.md, PRE
 PREFIX.png (loss curves) and PREFIX_updates.png (per-layer norms early in training).
     experiments/python.sh report.py OUT STEPS PREFIX"""
 import os
-import re
 import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 import mlm_plots  # noqa: E402
 from report_util import (BEHIND_NATS, JUMP_NATS, WINDOW, cpu_name, fmt,  # noqa: E402
-                         layer_total, load_mlm_run, mark_behind, verdict, write_report)
+                         layer_total, load_mlm_runs, mark_behind, verdict, write_report)
 
 out, steps, prefix = sys.argv[1], int(sys.argv[2]), sys.argv[3]
 VARIANTS = ["post", "post_xavier", "pre", "deepnorm", "adam"]
@@ -17,15 +16,9 @@ LABELS = {"post": "Post-LN", "post_xavier": "Post-LN, normal(0.125) init", "pre"
           "deepnorm": "DeepNorm (paper constants)", "adam": "DeepNorm (Su's Adam constants)"}
 COLORS = {"post": "tab:red", "post_xavier": "tab:orange", "pre": "tab:blue",
           "deepnorm": "tab:green", "adam": "tab:purple"}
-runs = {}
-for entry in sorted(os.listdir(out)):
-    m = re.fullmatch(r"(\w+)-N(\d+)-w(\d+)\.done", entry)
-    if m:
-        run = load_mlm_run(out, entry[:-len(".done")], steps)
-        run.update(variant=m.group(1), depth=int(m.group(2)), warmup=int(m.group(3)))
-        # Keep the per-layer rows the plots and the table read.
-        run["layers"] = {s: g for s, g in run["layers"].items() if s in ("1", "10")}
-        runs[entry[:-len(".done")]] = run
+# The per-layer rows the plots and the table read: steps 1 and 10.
+runs = load_mlm_runs(out, r"(\w+)-N(\d+)-w(\d+)", ("variant", "depth", "warmup"), steps,
+                     ("1", "10"))
 
 depths = sorted({r["depth"] for r in runs.values()})
 warmups = sorted({r["warmup"] for r in runs.values()})

@@ -3,13 +3,12 @@
 PREFIX_layers.png (per-layer gradient norms at initialisation).
     experiments/python.sh report.py OUT STEPS PREFIX"""
 import os
-import re
 import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 import mlm_plots  # noqa: E402
 from report_util import (BEHIND_NATS, JUMP_NATS, WINDOW, cpu_name, fmt,  # noqa: E402
-                         layer_total, load_mlm_run, mark_behind, verdict, write_report)
+                         layer_total, load_mlm_runs, mark_behind, verdict, write_report)
 
 out, steps, prefix = sys.argv[1], int(sys.argv[2]), sys.argv[3]
 VARIANTS = ["post", "pre", "post_noskip", "pre_noskip", "post_ramp"]
@@ -18,14 +17,7 @@ LABELS = {"post": "Post-LN x = LN(x + F(x))", "pre": "Pre-LN x = x + F(LN(x))",
           "post_ramp": "Post-LN with ramp x = LN(x + aF(x))"}
 COLORS = {"post": "tab:red", "pre": "tab:blue", "post_noskip": "tab:orange",
           "pre_noskip": "tab:cyan", "post_ramp": "tab:green"}
-runs = {}
-for entry in sorted(os.listdir(out)):
-    m = re.fullmatch(r"(\w+)-N(\d+)\.done", entry)
-    if m:
-        run = load_mlm_run(out, entry[:-len(".done")], steps)
-        run.update(variant=m.group(1), depth=int(m.group(2)))
-        run["layers"] = {s: g for s, g in run["layers"].items() if s in ("1", "100")}
-        runs[entry[:-len(".done")]] = run
+runs = load_mlm_runs(out, r"(\w+)-N(\d+)", ("variant", "depth"), steps, ("1", "100"))
 depths = sorted({r["depth"] for r in runs.values()})
 for depth in depths:
     mark_behind({n: r for n, r in runs.items() if r["depth"] == depth})
