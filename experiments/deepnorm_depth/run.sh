@@ -18,12 +18,17 @@
 # Writes docs/results/deepnorm_depth.{md,json,png} and docs/results/deepnorm_depth_updates.png;
 # runs under OUT (default runs/deepnorm_depth; a second call reuses finished runs).
 # Needs SENTZOO_DATA. Budget on 2 cores: see docs/results/deepnorm_depth.md (measured).
-#   experiments/deepnorm_depth/run.sh [OUT] [STEPS] [DEPTHS]    (defaults: 300, "6 24 96")
+#   experiments/deepnorm_depth/run.sh [OUT] [STEPS] [DEPTHS] [WARMUPS] [VARIANTS]
+#     (defaults: 300, "6 24 96", "0 50", "post post_xavier pre deepnorm adam"; the report covers
+#     every finished run in OUT, so a later call can add a depth with fewer runs, as the results'
+#     N = 192 rows were: run.sh runs/deepnorm_depth 300 192 0 "post pre deepnorm")
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 out=${1:-runs/deepnorm_depth}
 steps=${2:-300}
 depths=${3:-6 24 96}
+warmups=${4:-0 50}
+variants=${5:-post post_xavier pre deepnorm adam}
 source experiments/mlm_run.sh
 mlm_setup "$out"
 arch_flags() {  # arch_flags VARIANT
@@ -37,8 +42,8 @@ arch_flags() {  # arch_flags VARIANT
 }
 
 for depth in $depths; do
-  for warmup in 0 50; do
-    for variant in post post_xavier pre deepnorm adam; do
+  for warmup in $warmups; do
+    for variant in $variants; do
       # shellcheck disable=SC2046
       mlm_run "$out" "$variant-N$depth-w$warmup" "$steps" $(arch_flags $variant) \
         --set model.encoder.num_layers="$depth" --set optim.lr=0.001 \
