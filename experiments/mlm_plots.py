@@ -27,6 +27,9 @@ def loss_grid(panels, variants, labels, colors, title, path, ylim=(4.5, 11)):
                 if run["nonfinite_step"]:
                     ax.plot([run["nonfinite_step"]], [ylim[1] - 0.5], "x", color=colors[variant],
                             ms=9, mew=2)
+            if not any(runs.get(v) for v in variants):
+                ax.text(0.5, 0.5, "not run", ha="center", va="center", transform=ax.transAxes,
+                        color="gray")
             ax.set_title(panel_title, fontsize=9)
             ax.set_xlabel("step")
             ax.set_ylim(*ylim)

@@ -31,7 +31,9 @@ panels = [[(f"N = {depth}, warm-up {warmup}",
           for warmup in warmups]
 mlm_plots.loss_grid(panels, VARIANTS, LABELS, COLORS,
                     "Post-LN vs Pre-LN vs DeepNorm with depth", prefix + ".png")
-deep = depths[-1]  # per-layer norms at the largest depth, without warm-up
+# Per-layer norms without warm-up at the largest depth among those with the most encoders run
+# (N = 192 ran only Post-LN and DeepNorm).
+deep = max(depths, key=lambda d: (sum(f"{v}-N{d}-w0" in runs for v in VARIANTS), d))
 mlm_plots.layer_profiles({v: runs.get(f"{v}-N{deep}-w0") for v in VARIANTS}, VARIANTS, LABELS,
                          COLORS,
                          [(1, "grad_norm", f"N = {deep}, no warm-up: gradient norm, step 1"),
