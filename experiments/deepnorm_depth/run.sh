@@ -21,7 +21,7 @@
 #   experiments/deepnorm_depth/run.sh [OUT] [STEPS] [DEPTHS] [WARMUPS] [VARIANTS]
 #     (defaults: 300, "6 24 96", "0 50", "post post_xavier pre deepnorm adam"; the report covers
 #     every finished run in OUT, so a later call can add a depth with fewer runs, as the results'
-#     N = 192 rows were: run.sh runs/deepnorm_depth 300 192 0 "post pre deepnorm")
+#     N = 192 rows were: run.sh runs/deepnorm_depth 300 192 0 "post deepnorm")
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 out=${1:-runs/deepnorm_depth}

@@ -9,6 +9,7 @@ import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 from report_util import cpu_name, read_jsonl, write_report  # noqa: E402
+from priors import tsv_labels  # noqa: E402  (this folder: the script's own)
 
 import matplotlib  # noqa: E402
 
@@ -44,16 +45,9 @@ for entry in sorted(os.listdir(out)):
     if done["exit_code"] != 0:
         sys.exit(f"{name}: sentzoo-train failed (exit {done['exit_code']}); see {out}/{name}.train.log")
     rows = read_jsonl(os.path.join(out, name, "metrics.jsonl"))
-    dev = {}
-    for r in rows:
-        if r["event"] == "eval" and r["step"] == steps:
-            dev[r["task"]] = r["metrics"]
-    losses = {}
-    for r in rows:
-        if r["event"] == "step":
-            losses.setdefault(r["task"], []).append((r["step"], r["loss"]))
+    dev = {r["task"]: r["metrics"] for r in rows if r["event"] == "eval" and r["step"] == steps}
     runs[name] = {"scheme": m.group(1), "seed": int(m.group(2)), "seconds": done["seconds"],
-                  "dev": dev, "losses": losses}
+                  "dev": dev}
 
 if not runs:
     sys.exit(f"no finished runs in {out}")
@@ -98,8 +92,7 @@ data_root = os.environ.get("SENTZOO_DATA", "")
 majority = None
 afqmc_dev = os.path.join(data_root, "zh", "AFQMC", "dev.txt")
 if afqmc_metric == "accuracy" and os.path.exists(afqmc_dev):
-    with open(afqmc_dev, encoding="utf-8") as f:
-        labels = [line.rstrip("\n").split("\t")[2] for line in f if line.strip()]
+    labels = tsv_labels(afqmc_dev)
     majority = max(labels.count(v) for v in set(labels)) / len(labels)
 ranked_tasks = [t for t in TASKS
                 if not (t == "afqmc" and majority is not None and
@@ -169,5 +162,4 @@ fig.savefig(prefix + ".png", dpi=110)
 write_report(prefix, md, {"cpu": cpu_name(), "cores": os.cpu_count(), "steps": steps,
                           "afqmc_metric": afqmc_metric, "afqmc_majority": majority,
                           "ranked_tasks": ranked_tasks, "schemes": table,
-                          "runs": {n: {k: v for k, v in r.items() if k != "losses"}
-                                   for n, r in runs.items()}}, digits=6)
+                          "runs": runs}, digits=6)
