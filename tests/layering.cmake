@@ -1,12 +1,14 @@
 # The dependency order of sentzoo's areas (issue #12), checked on every source's includes:
 #   core -> io -> data -> metrics -> models -> losses -> train / eval
+# dist/ (c10d collectives) needs only core/ and sits beside io/: neither includes the other.
 # An area may include itself and the areas before it; train/ and eval/ never include each
 # other. Executables (*_main.cpp) sit above everything and may include any area.
 # Usage: cmake -DSOURCE_DIR=<tree> -P tests/layering.cmake  (prints every violation as
 # path:line: what, and fails when there is one).
-set(order core io data metrics models losses train eval)
+set(order core dist io data metrics models losses train eval)
 set(rank_core 0)
 set(rank_io 1)
+set(rank_dist 1)
 set(rank_data 2)
 set(rank_metrics 3)
 set(rank_models 4)

@@ -1,0 +1,204 @@
+// c10d's TCPStore + Gloo process group behind dist/communicator.h.
+#include "dist/communicator.h"
+
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include <exception>
+#include <functional>
+#include <stdexcept>
+#include <torch/csrc/distributed/c10d/ProcessGroupGloo.hpp>
+#include <torch/csrc/distributed/c10d/TCPStore.hpp>
+
+namespace sentzoo {
+
+struct PendingCollective::Impl {
+  c10::intrusive_ptr<c10d::Work> work;
+  std::string what;  // "rank 0 of 2: all-reduce of gradient bucket 3"
+  std::chrono::milliseconds timeout;
+};
+
+struct Communicator::Impl {
+  c10::intrusive_ptr<c10d::Store> store;
+  c10::intrusive_ptr<c10d::ProcessGroupGloo> group;
+  std::chrono::milliseconds timeout;
+};
+
+namespace {
+
+[[noreturn]] void fail(const std::string& what, const std::string& message) {
+  throw std::runtime_error(fmt::format(
+      "{} failed: {} (a peer rank died, hung or left; every rank stops)", what, message));
+}
+
+std::string first_line(const std::string& text) {
+  const auto end = text.find('\n');
+  return end == std::string::npos ? text : text.substr(0, end);
+}
+
+void wait_for(c10d::Work& work, const std::string& what, std::chrono::milliseconds timeout) {
+  bool done = false;
+  try {
+    done = work.wait(timeout);
+  } catch (const c10::Error& e) {
+    fail(what, first_line(e.what_without_backtrace()));
+  } catch (const std::exception& e) {
+    fail(what, first_line(e.what()));
+  }
+  if (!done) fail(what, fmt::format("no answer within {} s", timeout.count() / 1000.0));
+}
+
+}  // namespace
+
+bool communicator_available() { return true; }
+
+PendingCollective::PendingCollective(std::shared_ptr<Impl> impl) : impl_(std::move(impl)) {}
+
+void PendingCollective::wait() { wait_for(*impl_->work, impl_->what, impl_->timeout); }
+
+Communicator::Communicator(std::unique_ptr<Impl> impl, int rank, int world_size)
+    : impl_(std::move(impl)), rank_(rank), world_size_(world_size) {}
+
+Communicator::~Communicator() = default;
+
+std::shared_ptr<Communicator> Communicator::connect(const DistEnv& env,
+                                                    std::chrono::milliseconds timeout) {
+  const std::string who = fmt::format("rank {} of {}", env.rank, env.world_size);
+  auto impl = std::make_unique<Impl>();
+  impl->timeout = timeout;
+  try {
+    c10d::TCPStoreOptions options;
+    options.port = static_cast<std::uint16_t>(env.master_port);
+    options.isServer = env.rank == 0;
+    options.numWorkers = static_cast<std::size_t>(env.world_size);
+    options.waitWorkers = true;
+    options.timeout = timeout;
+    impl->store = c10::make_intrusive<c10d::TCPStore>(env.master_addr, options);
+    auto gloo = c10d::ProcessGroupGloo::Options::create(timeout);
+    // The device binds the address this host reaches the store by (loopback for a local job).
+    gloo->devices.push_back(env.master_addr == "127.0.0.1" || env.master_addr == "localhost"
+                                ? c10d::ProcessGroupGloo::createDeviceForInterface("lo")
+                                : c10d::ProcessGroupGloo::createDefaultDevice());
+    gloo->threads = 2;
+    impl->group =
+        c10::make_intrusive<c10d::ProcessGroupGloo>(impl->store, env.rank, env.world_size, gloo);
+  } catch (const c10::Error& e) {
+    throw std::runtime_error(fmt::format("{}: joining the job at {}:{} failed: {}",
+                                         who,
+                                         env.master_addr,
+                                         env.master_port,
+                                         first_line(e.what_without_backtrace())));
+  } catch (const std::exception& e) {
+    throw std::runtime_error(fmt::format("{}: joining the job at {}:{} failed: {}",
+                                         who,
+                                         env.master_addr,
+                                         env.master_port,
+                                         first_line(e.what())));
+  }
+  return std::shared_ptr<Communicator>(new Communicator(std::move(impl), env.rank, env.world_size));
+}
+
+PendingCollective Communicator::all_reduce_sum_async(torch::Tensor tensor,
+                                                     const std::string& what) {
+  TORCH_CHECK(tensor.is_contiguous(), "all_reduce_sum_async: the tensor must be contiguous");
+  auto pending = std::make_shared<PendingCollective::Impl>();
+  pending->what = fmt::format("rank {} of {}: {}", rank_, world_size_, what);
+  pending->timeout = impl_->timeout;
+  std::vector<torch::Tensor> tensors{std::move(tensor)};
+  try {
+    pending->work = impl_->group->allreduce(tensors);
+  } catch (const c10::Error& e) {
+    fail(pending->what, first_line(e.what_without_backtrace()));
+  }
+  return PendingCollective(pending);
+}
+
+void Communicator::all_reduce_sum(std::vector<torch::Tensor>& tensors, const std::string& what) {
+  for (auto& t : tensors) all_reduce_sum_async(t, what).wait();
+}
+
+void Communicator::broadcast(std::vector<torch::Tensor>& tensors,
+                             int root,
+                             const std::string& what) {
+  const std::string who = fmt::format("rank {} of {}: {}", rank_, world_size_, what);
+  for (auto& t : tensors) {
+    std::vector<torch::Tensor> one{t};
+    c10d::BroadcastOptions options;
+    options.rootRank = root;
+    try {
+      auto work = impl_->group->broadcast(one, options);
+      wait_for(*work, who, impl_->timeout);
+    } catch (const c10::Error& e) {
+      fail(who, first_line(e.what_without_backtrace()));
+    }
+  }
+}
+
+std::vector<torch::Tensor> Communicator::all_gather(const torch::Tensor& tensor,
+                                                    const std::string& what) {
+  const std::string who = fmt::format("rank {} of {}: {}", rank_, world_size_, what);
+  // Rows per rank first: Gloo's all-gather needs equal shapes, so every rank pads to the
+  // largest and the padding is cut off again.
+  auto rows = torch::tensor({tensor.dim() > 0 ? tensor.size(0) : int64_t{1}}, torch::kLong);
+  std::vector<torch::Tensor> row_counts(world_size_);
+  for (auto& r : row_counts) r = torch::empty_like(rows);
+  auto gather = [&](std::vector<torch::Tensor>& outputs, const torch::Tensor& input) {
+    std::vector<std::vector<torch::Tensor>> out{outputs};
+    std::vector<torch::Tensor> in{input};
+    try {
+      auto work = impl_->group->allgather(out, in);
+      wait_for(*work, who, impl_->timeout);
+    } catch (const c10::Error& e) {
+      fail(who, first_line(e.what_without_backtrace()));
+    }
+    outputs = out[0];
+  };
+  gather(row_counts, rows);
+  const auto local = tensor.contiguous();
+  if (local.dim() == 0) {
+    std::vector<torch::Tensor> outputs(world_size_);
+    for (auto& o : outputs) o = torch::empty_like(local);
+    gather(outputs, local);
+    return outputs;
+  }
+  int64_t most = 0;
+  for (const auto& r : row_counts) most = std::max(most, r.item<int64_t>());
+  auto shape = local.sizes().vec();
+  shape[0] = most;
+  auto padded = torch::zeros(shape, local.options());
+  padded.narrow(0, 0, local.size(0)).copy_(local);
+  std::vector<torch::Tensor> outputs(world_size_);
+  for (auto& o : outputs) o = torch::empty(shape, local.options());
+  gather(outputs, padded);
+  for (int r = 0; r < world_size_; ++r)
+    outputs[r] = outputs[r].narrow(0, 0, row_counts[r].item<int64_t>());
+  return outputs;
+}
+
+void Communicator::check_same(const std::string& what, const std::string& value) {
+  // 64-bit FNV-1a of the value, split into two exactly representable halves.
+  uint64_t hash = 1469598103934665603ULL;
+  for (unsigned char c : value) hash = (hash ^ c) * 1099511628211ULL;
+  auto local = torch::tensor(
+      {static_cast<int64_t>(hash >> 32), static_cast<int64_t>(hash & 0xffffffffULL)}, torch::kLong);
+  const auto all = all_gather(local, "checking that every rank has the same " + what);
+  std::vector<int> differ;
+  for (int r = 1; r < world_size_; ++r)
+    if (!torch::equal(all[r], all[0])) differ.push_back(r);
+  if (!differ.empty())
+    throw std::runtime_error(fmt::format(
+        "rank {} of {}: the {} of rank(s) {} differs from rank 0's; every rank must be started "
+        "with the same settings",
+        rank_,
+        world_size_,
+        what,
+        fmt::join(differ, ", ")));
+}
+
+void Communicator::barrier(const std::string& what) {
+  auto one = torch::zeros({1});
+  std::vector<torch::Tensor> tensors{one};
+  all_reduce_sum(tensors, what);
+}
+
+}  // namespace sentzoo
