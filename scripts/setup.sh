@@ -14,6 +14,7 @@ packages=(
   libtorch-dev python3-torch libopenblas0-openmp
   libfmt-dev libspdlog-dev libcxxopts-dev nlohmann-json3-dev libsentencepiece-dev
   coinor-libclp-dev  # the exact LP of sentzoo-audit (metrics/argmaxability.cpp)
+  libgloo-dev  # the headers c10d's Gloo backend needs (dist/communicator.cpp, TOOLCHAIN.md §9)
   libgtest-dev  # small; the configure step defines the test binary even when it is not built
 )
 if [ "$profile" = all ]; then
