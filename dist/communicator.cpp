@@ -69,9 +69,9 @@ std::shared_ptr<Communicator> Communicator::connect(const DistEnv& env,
   try {
     c10d::TCPStoreOptions options;
     options.port = static_cast<std::uint16_t>(env.master_port);
-    options.isServer = env.rank == 0;
+    options.isServer = env.rank == 0 && !env.agent_store;
     options.numWorkers = static_cast<std::size_t>(env.world_size);
-    options.waitWorkers = true;
+    options.waitWorkers = !env.agent_store;
     options.timeout = timeout;
     impl->store = c10::make_intrusive<c10d::TCPStore>(env.master_addr, options);
     auto gloo = c10d::ProcessGroupGloo::Options::create(timeout);
@@ -137,11 +137,6 @@ void Communicator::broadcast(std::vector<torch::Tensor>& tensors,
 std::vector<torch::Tensor> Communicator::all_gather(const torch::Tensor& tensor,
                                                     const std::string& what) {
   const std::string who = fmt::format("rank {} of {}: {}", rank_, world_size_, what);
-  // Rows per rank first: Gloo's all-gather needs equal shapes, so every rank pads to the
-  // largest and the padding is cut off again.
-  auto rows = torch::tensor({tensor.dim() > 0 ? tensor.size(0) : int64_t{1}}, torch::kLong);
-  std::vector<torch::Tensor> row_counts(world_size_);
-  for (auto& r : row_counts) r = torch::empty_like(rows);
   auto gather = [&](std::vector<torch::Tensor>& outputs, const torch::Tensor& input) {
     std::vector<std::vector<torch::Tensor>> out{outputs};
     std::vector<torch::Tensor> in{input};
@@ -153,25 +148,65 @@ std::vector<torch::Tensor> Communicator::all_gather(const torch::Tensor& tensor,
     }
     outputs = out[0];
   };
-  gather(row_counts, rows);
-  const auto local = tensor.contiguous();
-  if (local.dim() == 0) {
+  // Every rank's shape and dtype first (Gloo's all-gather needs equal shapes: every rank pads to
+  // the most rows, and the padding is cut off again). An undefined tensor is "no rows"; it takes
+  // its other dimensions and dtype from a rank that has rows.
+  constexpr int64_t kMaxDims = 6;
+  auto descriptor = torch::full({kMaxDims + 2}, int64_t{-1}, torch::kLong);  // dim, dtype, sizes
+  if (tensor.defined()) {
+    TORCH_CHECK(tensor.dim() <= kMaxDims, "all_gather: at most ", kMaxDims, " dimensions");
+    descriptor[0] = tensor.dim();
+    descriptor[1] = static_cast<int64_t>(tensor.scalar_type());
+    for (int64_t d = 0; d < tensor.dim(); ++d) descriptor[2 + d] = tensor.size(d);
+  }
+  std::vector<torch::Tensor> descriptors(world_size_);
+  for (auto& d : descriptors) d = torch::empty_like(descriptor);
+  gather(descriptors, descriptor);
+  int template_rank = -1;
+  int64_t most = 0;
+  for (int r = 0; r < world_size_; ++r) {
+    if (descriptors[r][0].item<int64_t>() < 0) continue;
+    if (template_rank < 0) template_rank = r;
+    most = std::max(most, descriptors[r][0].item<int64_t>() == 0 ? int64_t{1}
+                                                                    : descriptors[r][2].item<int64_t>());
+  }
+  if (template_rank < 0)
+    throw std::runtime_error(fmt::format("{}: no rank has a tensor to gather", who));
+  const auto& t = descriptors[template_rank];
+  const int64_t dims = t[0].item<int64_t>();
+  const auto options = torch::TensorOptions().dtype(static_cast<torch::ScalarType>(t[1].item<int64_t>()));
+  std::vector<int64_t> shape;
+  for (int64_t d = 0; d < dims; ++d) shape.push_back(t[2 + d].item<int64_t>());
+  for (int r = 0; r < world_size_; ++r) {
+    const auto& other = descriptors[r];
+    if (other[0].item<int64_t>() < 0) continue;
+    bool same = other[0].item<int64_t>() == dims && other[1].item<int64_t>() == t[1].item<int64_t>();
+    for (int64_t d = 1; same && d < dims; ++d) same = other[2 + d].item<int64_t>() == shape[d];
+    if (!same)
+      throw std::runtime_error(fmt::format(
+          "{}: rank {}'s tensor differs from rank {}'s in dtype or a dimension after the first",
+          who,
+          r,
+          template_rank));
+  }
+  if (dims == 0) {  // scalars: one value per rank
+    auto local = tensor.defined() ? tensor.contiguous() : torch::zeros({}, options);
     std::vector<torch::Tensor> outputs(world_size_);
     for (auto& o : outputs) o = torch::empty_like(local);
     gather(outputs, local);
     return outputs;
   }
-  int64_t most = 0;
-  for (const auto& r : row_counts) most = std::max(most, r.item<int64_t>());
-  auto shape = local.sizes().vec();
-  shape[0] = most;
-  auto padded = torch::zeros(shape, local.options());
-  padded.narrow(0, 0, local.size(0)).copy_(local);
+  auto padded_shape = shape;
+  padded_shape[0] = most;
+  auto padded = torch::zeros(padded_shape, options);
+  if (tensor.defined()) padded.narrow(0, 0, tensor.size(0)).copy_(tensor);
   std::vector<torch::Tensor> outputs(world_size_);
-  for (auto& o : outputs) o = torch::empty(shape, local.options());
+  for (auto& o : outputs) o = torch::empty(padded_shape, options);
   gather(outputs, padded);
-  for (int r = 0; r < world_size_; ++r)
-    outputs[r] = outputs[r].narrow(0, 0, row_counts[r].item<int64_t>());
+  for (int r = 0; r < world_size_; ++r) {
+    const int64_t rows = descriptors[r][0].item<int64_t>() < 0 ? 0 : descriptors[r][2].item<int64_t>();
+    outputs[r] = outputs[r].narrow(0, 0, rows);
+  }
   return outputs;
 }
 

@@ -49,7 +49,9 @@ class Communicator {
   /// Rank `root`'s values into every rank's tensors, in place (same shapes on every rank).
   void broadcast(std::vector<torch::Tensor>& tensors, int root, const std::string& what);
   /// Every rank's `tensor`, in rank order. The first dimension may differ between ranks; the
-  /// others and the dtype must agree.
+  /// others and the dtype must agree (else every rank throws). An undefined `tensor` stands for
+  /// no rows (a rank whose share of a batch is empty): it comes back with 0 rows and the other
+  /// ranks' dimensions and dtype.
   std::vector<torch::Tensor> all_gather(const torch::Tensor& tensor, const std::string& what);
   /// Throws on every rank when `value` is not the same on all of them, naming `what` and the
   /// ranks that differ from rank 0 (e.g. the resolved config, the data's fingerprint).

@@ -67,6 +67,8 @@ DistEnv read_dist_env(const std::function<const char*(const char*)>& lookup) {
     env.master_addr = addr;
   }
   if (port) env.master_port = integer("MASTER_PORT", port, 1, 65535);
+  if (const char* agent = get("TORCHELASTIC_USE_AGENT_STORE"))
+    env.agent_store = std::string(agent) == "True" || std::string(agent) == "1";
   return env;
 }
 

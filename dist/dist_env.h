@@ -15,6 +15,9 @@ struct DistEnv {
   int local_world_size = 1;
   std::string master_addr = "127.0.0.1";
   int master_port = 29500;  // torchrun's default
+  // torchrun's agent already serves the store at MASTER_ADDR:MASTER_PORT
+  // (TORCHELASTIC_USE_AGENT_STORE=True): rank 0 then connects to it instead of serving one.
+  bool agent_store = false;
 
   bool distributed() const { return world_size > 1; }
 };

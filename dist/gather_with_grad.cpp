@@ -27,9 +27,10 @@ torch::Tensor scale_gradient(const torch::Tensor& x, double factor) {
 torch::Tensor gather_with_grad(Communicator& communicator,
                                const torch::Tensor& local,
                                const std::string& what) {
-  TORCH_CHECK(local.dim() >= 1, "gather_with_grad: expected [rows, ...], found a scalar");
-  auto parts = communicator.all_gather(local.detach(), what);
-  parts[communicator.rank()] = scale_gradient(local, communicator.world_size());
+  TORCH_CHECK(!local.defined() || local.dim() >= 1,
+              "gather_with_grad: expected [rows, ...], found a scalar");
+  auto parts = communicator.all_gather(local.defined() ? local.detach() : local, what);
+  if (local.defined()) parts[communicator.rank()] = scale_gradient(local, communicator.world_size());
   return torch::cat(parts, 0);
 }
 

@@ -18,6 +18,7 @@ namespace sentzoo {
 
 /// [sum of the ranks' rows, ...]: the ranks' `local` tensors (rows may differ; the other
 /// dimensions must agree) in rank order; differentiable in `local` (gradient x world size).
+/// `local` undefined: this rank has no rows (Communicator::all_gather).
 torch::Tensor gather_with_grad(Communicator& communicator,
                                const torch::Tensor& local,
                                const std::string& what);

@@ -128,12 +128,11 @@ void GradientSync::finish() {
   TORCH_CHECK(sync_, "GradientSync::finish without begin(true)");
   while (next_launch_ < buckets_.size()) launch(next_launch_++);
   const auto start = std::chrono::steady_clock::now();
-  last_bytes_ = 0;
   for (auto& b : buckets_) {
     b.pending->wait();
-    last_bytes_ += b.flat.numel() * static_cast<int64_t>(b.flat.element_size());
+    total_bytes_ += b.flat.numel() * static_cast<int64_t>(b.flat.element_size());
   }
-  last_wait_seconds_ =
+  total_wait_seconds_ +=
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   const double world = communicator_->world_size();
   torch::NoGradGuard no_grad;

@@ -38,10 +38,10 @@ class GradientSync {
   void finish();
 
   int64_t buckets() const { return static_cast<int64_t>(buckets_.size()); }
-  /// Seconds finish() spent waiting for communication in the last step (what overlap hid is not
-  /// in it), and bytes all-reduced by this rank in the last step.
-  double last_wait_seconds() const { return last_wait_seconds_; }
-  int64_t last_bytes() const { return last_bytes_; }
+  /// Seconds finish() has spent waiting for communication (what overlap hid is not in it), and
+  /// bytes this rank has all-reduced, over all finish() calls so far (a step's: the difference).
+  double total_wait_seconds() const { return total_wait_seconds_; }
+  int64_t total_bytes() const { return total_bytes_; }
 
  private:
   struct Bucket {
@@ -66,8 +66,8 @@ class GradientSync {
   std::mutex mutex_;
   bool sync_ = false;
   size_t next_launch_ = 0;
-  double last_wait_seconds_ = 0;
-  int64_t last_bytes_ = 0;
+  double total_wait_seconds_ = 0;
+  int64_t total_bytes_ = 0;
 };
 
 }  // namespace sentzoo

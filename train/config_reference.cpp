@@ -49,7 +49,7 @@ const std::map<std::string, std::string>& descriptions() {
       {"tokenizer.max_length", "tokens per text (dual, mlm) or per packed pair (cross), >= 4"},
       {"data.train", "training data as FMT:PATH (docs: README, Data), e.g. `tsv:zh/STS-B/STS-B.train.data`"},
       {"data.dev", "dev data as FMT:PATH, or empty for no evaluation"},
-      {"data.batch_size", "pairs (dual, cross) or texts (mlm) per step"},
+      {"data.batch_size", "pairs (dual, cross) or texts (mlm) per step; with several processes the global batch, split between them"},
       {"data.bucket_batches", "length-bucketing window in batches (0: off), e.g. 50"},
       {"data.max_examples", "use only the first N training examples (0: all)"},
       {"loss.name", "single-task loss (see Losses); empty: the objective's default"},
@@ -80,6 +80,11 @@ const std::map<std::string, std::string>& descriptions() {
        "steps between `layers` rows in metrics.jsonl: gradient (before clipping), weight and "
        "update norm of the embeddings, each encoder layer and the rest (0: off; when on, step 1 "
        "is logged too)"},
+      {"train.gather_embeddings",
+       "data-parallel runs (`--nproc`, torchrun-style environment): batch-level losses of dual "
+       "tasks (in-batch negatives, CoSENT) see the whole global batch through an all-gather that "
+       "keeps the gradient path, as one process would (true), or only each process's own rows "
+       "(false, sentence-transformers without gather_across_devices); no effect in one process"},
       {"tasks", "multi-task runs: a list of tasks sharing one encoder (then `objective`, "
                 "`data.train`, `data.dev` and `loss` are unused); keys below"},
       {"tasks[].name", "task name in logs and metrics (default: taskK)"},

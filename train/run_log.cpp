@@ -47,14 +47,20 @@ void RunLog::row(const nlohmann::json& row) {
 }
 
 void RunLog::step(const StepReport& r) {
-  row({{"event", "step"},
-       {"step", r.step},
-       {"task", r.task},
-       {"loss", r.loss},
-       {"lr", r.lr},
-       {"grad_norm", r.grad_norm},
-       {"tokens_per_second", r.tokens_per_second},
-       {"skipped", r.skipped}});
+  nlohmann::json j = {{"event", "step"},
+                      {"step", r.step},
+                      {"task", r.task},
+                      {"loss", r.loss},
+                      {"lr", r.lr},
+                      {"grad_norm", r.grad_norm},
+                      {"tokens_per_second", r.tokens_per_second},
+                      {"seconds_per_step", r.seconds_per_step},
+                      {"skipped", r.skipped}};
+  if (r.comm_bytes > 0) {  // data parallel only
+    j["comm_wait_seconds"] = r.comm_wait_seconds;
+    j["comm_bytes"] = r.comm_bytes;
+  }
+  row(j);
   tensorboard_.add_scalar("train/loss", r.loss, r.step);
   tensorboard_.add_scalar("train/lr", r.lr, r.step);
 }

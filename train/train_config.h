@@ -87,6 +87,8 @@ struct TrainSpec {
   int64_t grad_accum = 1;           // micro-batches per optimizer step
   int64_t residual_ramp_steps = 0;  // RoFormerV2 ramp α 0→1 over N steps (0 = off)
   int64_t layer_stats_every = 0;    // steps between per-layer norm rows (0 = off; step 1 too)
+  bool gather_embeddings = true;    // several processes: batch-level losses (in-batch negatives,
+                                    // CoSENT) see the global batch; false: each process's rows
 };
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(TrainSpec,
                                                 max_steps,
@@ -105,7 +107,8 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(TrainSpec,
                                                 grad_clip,
                                                 grad_accum,
                                                 residual_ramp_steps,
-                                                layer_stats_every)
+                                                layer_stats_every,
+                                                gather_embeddings)
 
 /// One task of a (multi-task) run.
 struct TaskSpec {

@@ -3,12 +3,18 @@
 #include <spdlog/spdlog.h>
 #include <unistd.h>
 
+#include <csignal>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <iostream>
+#include <thread>
 
 #include "core/cli.h"
 #include "core/config.h"
+#include "dist/communicator.h"
+#include "dist/dist_env.h"
+#include "dist/local_launch.h"
 #include "train/config_schema.h"
 #include "eval/export_model.h"
 #include "train/run_control.h"
@@ -22,7 +28,35 @@ std::string duration(double seconds) {
                    : fmt::format("{}m{:02}s", s / 60, s % 60);
 }
 
-int train(const cxxopts::ParseResult& args) {
+// `--nproc N`: this command again N times as the ranks of one job (dist/local_launch.h), without
+// --nproc; the exit code is the first failing rank's.
+int launch_ranks(int argc, char** argv, int nproc, const std::filesystem::path& output) {
+  using namespace sentzoo;
+  std::vector<std::string> command = {std::filesystem::read_symlink("/proc/self/exe").string()};
+  bool threads_given = false;
+  for (int i = 1; i < argc; ++i) {
+    const std::string arg = argv[i];
+    if (arg == "--nproc") {
+      ++i;  // and its value
+    } else if (arg.rfind("--nproc=", 0) != 0) {
+      threads_given = threads_given || arg == "--threads" || arg.rfind("--threads=", 0) == 0;
+      command.push_back(arg);
+    }
+  }
+  if (!threads_given) {  // the cores shared out, not every rank on all of them
+    const int cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+    command.push_back(fmt::format("--threads={}", std::max(1, cores / nproc)));
+  }
+  spdlog::info("starting {} processes (ranks 0-{}) on this machine; logs in {}/rank-K.log",
+               nproc,
+               nproc - 1,
+               output.string());
+  const auto result = launch_local(nproc, command, output);
+  if (result.exit_code != 0) spdlog::error("{}", result.message);
+  return result.exit_code;
+}
+
+int train(const cxxopts::ParseResult& args, int argc, char** argv) {
   using namespace sentzoo;
   if (args.count("print-config-reference")) {
     std::cout << config_reference_markdown();
@@ -59,9 +93,47 @@ int train(const cxxopts::ParseResult& args) {
           ? std::filesystem::path(args["output"].as<std::string>())
           : std::filesystem::path("runs") / std::filesystem::path(config_path).stem();
   std::filesystem::create_directories(output);
+  DistEnv env;
+  try {
+    env = read_dist_env();
+  } catch (const std::invalid_argument& e) {
+    throw cli::UsageError(e.what());
+  }
+  if (args.count("nproc")) {
+    const int nproc = args["nproc"].as<int>();
+    if (nproc < 1) throw cli::UsageError(fmt::format("--nproc must be >= 1, found {}", nproc));
+    if (env.distributed())
+      throw cli::UsageError(
+          "--nproc starts the ranks itself: it cannot be used inside a job (WORLD_SIZE is set)");
+    return launch_ranks(argc, argv, nproc, output);
+  }
+  const double timeout = args["dist-timeout"].as<double>();
+  if (!(timeout > 0))
+    throw cli::UsageError(fmt::format("--dist-timeout must be > 0 seconds, found {}", timeout));
+  const auto backend = args["dist-backend"].as<std::string>();
+  if (backend != "auto" && backend != "gloo" && backend != "nccl")
+    throw cli::UsageError(
+        fmt::format("--dist-backend: expected auto, gloo or nccl, found '{}'", backend));
+  std::shared_ptr<Communicator> communicator;
+  if (env.distributed()) {
+    if (backend == "nccl" || (backend == "auto" && config.train.device == "cuda"))
+      throw std::runtime_error(
+          "the NCCL backend (CUDA) is not in this build: sentzoo's data-parallel training runs on "
+          "Gloo (CPU); use --dist-backend gloo with train.device cpu");
+    spdlog::info("rank {} of {}: joining {}:{} (Gloo, timeout {} s)",
+                 env.rank,
+                 env.world_size,
+                 env.master_addr,
+                 env.master_port,
+                 timeout);
+    communicator = Communicator::connect(
+        env, std::chrono::milliseconds(static_cast<int64_t>(timeout * 1000)));
+  }
+  const bool root = env.rank == 0;  // the other ranks write nothing into the output folder
   auto file_sink =
-      std::make_shared<spdlog::sinks::basic_file_sink_mt>((output / "train.log").string());
-  spdlog::default_logger()->sinks().push_back(file_sink);
+      root ? std::make_shared<spdlog::sinks::basic_file_sink_mt>((output / "train.log").string())
+           : nullptr;
+  if (file_sink) spdlog::default_logger()->sinks().push_back(file_sink);
   if (config.train.deterministic && at::get_num_threads() > 1) {
     spdlog::warn(
         "train.deterministic with {} threads: runs repeat closely but not bitwise; use --threads 1",
@@ -90,7 +162,7 @@ int train(const cxxopts::ParseResult& args) {
       if (r.step == r.max_steps) fmt::print("\n");
     }
     if (tty) {
-      file_sink->log(spdlog::details::log_msg("sentzoo", spdlog::level::info, line));
+      if (file_sink) file_sink->log(spdlog::details::log_msg("sentzoo", spdlog::level::info, line));
     } else {
       spdlog::info("{}", line);
     }
@@ -104,7 +176,25 @@ int train(const cxxopts::ParseResult& args) {
                  e.metrics.primary_value(),
                  e.improved ? " (best so far: saved to best/)" : "");
   };
-  const auto result = run_training(config, output, args.count("resume") > 0, hooks);
+  // Fault injection for the data-parallel tests (tests/dist/dist_train_test.cpp): rank R kills
+  // itself with SIGKILL right after step N.
+  if (const char* kill_at = std::getenv("SENTZOO_TEST_SIGKILL_RANK_AT_STEP")) {
+    int kill_rank = -1;
+    int64_t kill_step = -1;
+    if (std::sscanf(kill_at, "%d:%ld", &kill_rank, &kill_step) != 2)
+      throw cli::UsageError(fmt::format(
+          "SENTZOO_TEST_SIGKILL_RANK_AT_STEP: expected RANK:STEP, found '{}'", kill_at));
+    if (kill_rank == env.rank)
+      hooks.after_step = [kill_step](int64_t step) {
+        if (step == kill_step) std::raise(SIGKILL);
+      };
+  }
+  const auto result =
+      run_training(config, output, args.count("resume") > 0, hooks, std::move(communicator));
+  if (!root) {
+    spdlog::info("rank {} of {}: done after {} steps", env.rank, env.world_size, result.steps_done);
+    return result.stop_signal ? 128 + result.stop_signal : 0;
+  }
   // DIR/model.pt: the best dual or cross encoder as a self-contained TorchScript file.
   if (result.best_exportable && std::filesystem::exists(output / "best" / "sentzoo.json")) {
     ExportRequest request;
@@ -140,7 +230,17 @@ int main(int argc, char** argv) {
       "resume", "continue from the newest checkpoint in the output folder")(
       "print-config",
       "print the resolved config (every key, defaults filled in; with --config and --set) and exit")(
-      "print-config-reference", "print the configuration reference (docs/CONFIG.md) and exit");
+      "print-config-reference", "print the configuration reference (docs/CONFIG.md) and exit")(
+      "nproc",
+      "data parallel: start N processes on this machine as one job (rank logs: OUTPUT/rank-K.log)",
+      cxxopts::value<int>())(
+      "dist-timeout",
+      "data parallel: seconds any collective may wait for the other ranks before failing",
+      cxxopts::value<double>()->default_value("600"))(
+      "dist-backend",
+      "data parallel: auto (gloo on CPU), gloo or nccl",
+      cxxopts::value<std::string>()->default_value("auto"));
   sentzoo::cli::add_common_options(options);
-  return sentzoo::cli::run(argc, argv, options, train);
+  return sentzoo::cli::run(
+      argc, argv, options, [&](const cxxopts::ParseResult& args) { return train(args, argc, argv); });
 }

@@ -7,9 +7,15 @@ namespace sentzoo {
 
 namespace {
 
-torch::Tensor backward(const torch::Tensor& loss, const StepPlan& plan) {
-  // Backward runs outside autocast (REFERENCE.md §12); fp16 scales the loss first.
-  (plan.scaler ? plan.scaler->scale(loss) : loss).backward();
+// `last`: the last micro-batch before the gradients are used, whose backward averages them over
+// ranks (plan.sync; the earlier ones only accumulate locally, as DDP's no_sync()).
+torch::Tensor backward(const torch::Tensor& loss, const StepPlan& plan, bool last) {
+  if (plan.sync) plan.sync->begin(last);
+  // Backward runs outside autocast (REFERENCE.md §12); fp16 scales the loss first. A rank whose
+  // share of the batch was empty has a loss without parameters in it: nothing to back-propagate,
+  // but it still takes part in the gradient averaging (with no gradients of its own).
+  if (loss.requires_grad()) (plan.scaler ? plan.scaler->scale(loss) : loss).backward();
+  if (plan.sync && last) plan.sync->finish();
   return loss;
 }
 
@@ -24,11 +30,11 @@ double summed_loss_step(std::vector<Task>& tasks, const StepPlan& plan, LossWeig
       compat::AutocastGuard amp(plan.autocast, plan.device, plan.amp_dtype);
       for (size_t t : plan.active) {
         losses[t] =
-            tasks[t].objective.loss(plan.next_rows(t), plan.seed(t, micro)).to(torch::kFloat);
+            tasks[t].objective.loss(plan.next_batch(t), plan.seed(t, micro)).to(torch::kFloat);
       }
       total = weighting.combine(losses) / double(plan.grad_accum);
     }
-    step_loss += backward(total, plan).item<double>();
+    step_loss += backward(total, plan, micro + 1 == plan.grad_accum).item<double>();
   }
   return step_loss;
 }
@@ -45,10 +51,10 @@ double combined_gradient_step(std::vector<Task>& tasks,
       torch::Tensor loss;
       {
         compat::AutocastGuard amp(plan.autocast, plan.device, plan.amp_dtype);
-        loss = tasks[t].objective.loss(plan.next_rows(t), plan.seed(t, micro)).to(torch::kFloat) *
+        loss = tasks[t].objective.loss(plan.next_batch(t), plan.seed(t, micro)).to(torch::kFloat) *
                (tasks[t].spec.weight / double(plan.grad_accum));
       }
-      step_loss += backward(loss, plan).item<double>();
+      step_loss += backward(loss, plan, micro + 1 == plan.grad_accum).item<double>();
     }
     std::vector<torch::Tensor> g;
     for (const auto& p : shared) {

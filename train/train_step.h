@@ -11,6 +11,7 @@
 #include <functional>
 #include <vector>
 
+#include "dist/gradient_sync.h"
 #include "losses/gradient_combiner.h"
 #include "losses/loss_weighting.h"
 #include "train/grad_scaler.h"
@@ -25,16 +26,21 @@ struct StepPlan {
   torch::ScalarType amp_dtype = torch::kBFloat16;
   torch::DeviceType device = torch::kCPU;
   GradScaler* scaler = nullptr;  // fp16: scales each loss before backward; else null
-  std::function<std::vector<int64_t>(size_t task)> next_rows;  // the task's next batch
-  std::function<uint64_t(size_t task, int64_t micro)> seed;    // seed of a loss call
+  std::function<BatchShard(size_t task)> next_batch;        // the task's next (global) batch
+  std::function<uint64_t(size_t task, int64_t micro)> seed;  // seed of a loss call
+  /// Data parallel (several processes): averages the gradients over ranks as backward produces
+  /// them (dist/gradient_sync.h); null with one process.
+  GradientSync* sync = nullptr;
 };
 
 /// Backward of weighting.combine(losses) / grad_accum per micro-batch; returns the step's loss.
+/// With plan.sync the gradients are averaged over ranks during the last micro-batch's backward.
 double summed_loss_step(std::vector<Task>& tasks, const StepPlan& plan, LossWeighting& weighting);
 
 /// Backward of each task's loss (times its weight) on its own; the gradients of `shared` (the
 /// encoder's parameters) are replaced by combiner's combination, heads keep their own. Returns
-/// the step's loss (the sum of the weighted task losses).
+/// the step's loss (the sum of the weighted task losses). With plan.sync each task's gradients
+/// are averaged over ranks before the combiner sees them.
 double combined_gradient_step(std::vector<Task>& tasks,
                               const StepPlan& plan,
                               GradientCombiner& combiner,

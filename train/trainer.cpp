@@ -6,10 +6,13 @@
 
 #include <chrono>
 #include <limits>
+#include <optional>
+#include <tuple>
 
 #include "io/atomic_file.h"
 #include "io/directory_lock.h"
 #include "train/checkpoint.h"
+#include "train/data_parallel.h"
 #include "train/lr_schedule.h"
 #include "train/optimizer.h"
 #include "train/run_control.h"
@@ -29,6 +32,7 @@ namespace {
 constexpr uint64_t kDropoutStream = 1;
 constexpr uint64_t kMaskingStream = 2;
 constexpr uint64_t kCombinerStream = 3;
+constexpr uint64_t kRankStream = 4;  // dropout of ranks > 0 (rank 0 draws as one process does)
 
 // PCGrad draws a random task order each step: a combiner made per step with a derived seed keeps
 // a resumed run bitwise identical (its RNG state is not in the checkpoint).
@@ -68,17 +72,20 @@ std::vector<torch::Tensor> optimizer_parameters(torch::optim::Optimizer& optimiz
   return parameters;
 }
 
-// Tokens per second over the steps since the last report.
+// Tokens per second and seconds per step over the steps since the last report.
 struct Throughput {
   double tokens = 0;
+  int64_t steps = 0;
   std::chrono::steady_clock::time_point since = std::chrono::steady_clock::now();
-  double rate_and_reset() {
+  std::pair<double, double> rate_and_reset() {
     const auto now = std::chrono::steady_clock::now();
     const double seconds = std::chrono::duration<double>(now - since).count();
     const double rate = seconds > 0 ? tokens / seconds : 0;
+    const double per_step = steps > 0 ? seconds / double(steps) : 0;
     tokens = 0;
+    steps = 0;
     since = now;
-    return rate;
+    return {rate, per_step};
   }
 };
 
@@ -124,14 +131,18 @@ std::vector<LayerGroupStats> apply_update(StepReport& report,
 TrainResult run_training(const TrainRunConfig& config,
                          const fs::path& output_dir,
                          bool resume,
-                         const TrainHooks& hooks) {
+                         const TrainHooks& hooks,
+                         std::shared_ptr<Communicator> communicator) {
   // ---- setup ----------------------------------------------------------------------------------
   config.validate();
   auto info = [&](const std::string& message) {
     if (hooks.on_info) hooks.on_info(message);
   };
   const nlohmann::json resolved = config;
-  const DirectoryLock lock(output_dir, "sentzoo-train");  // held until the run returns
+  DataParallel dp(std::move(communicator));
+  const bool root = dp.is_root();  // the one rank that writes into output_dir
+  std::optional<DirectoryLock> lock;  // held until the run returns
+  if (root) lock.emplace(output_dir, "sentzoo-train");
   if (!resume && latest_checkpoint(output_dir)) {
     throw std::runtime_error(
         fmt::format("{} already holds checkpoints of an earlier run: continue it with --resume, "
@@ -141,6 +152,7 @@ TrainResult run_training(const TrainRunConfig& config,
   if (config.train.deterministic)
     at::globalContext().setDeterministicAlgorithms(true, /*warn_only=*/false);
   RunSetup run = build_run(config);  // reads and checks all data before anything is written
+  dp.check_same_run(config, resolved.dump(), run);
   info(run.init_report);
   for (const auto& task : run.tasks) {
     info(fmt::format(
@@ -152,8 +164,10 @@ TrainResult run_training(const TrainRunConfig& config,
         describe(task.train_report),
         task.objective.has_dev ? fmt::format("; dev {}", describe(task.dev_report)) : ""));
   }
-  fs::create_directories(output_dir);
-  write_file_atomic(output_dir / "config.json", resolved.dump(2) + "\n");
+  if (root) {
+    fs::create_directories(output_dir);
+    write_file_atomic(output_dir / "config.json", resolved.dump(2) + "\n");
+  }
 
   auto weighting =
       make_loss_weighting(config.multitask.weighting.name, resolved_weighting_params(config));
@@ -180,6 +194,7 @@ TrainResult run_training(const TrainRunConfig& config,
     const ResumePoint point = find_resume_point(output_dir);
     for (const auto& damaged : point.passed_over)
       info(fmt::format("passing over damaged checkpoint {}", damaged));
+    dp.check_same_resume_point(point.checkpoint ? point.checkpoint->string() : "");
     if (auto checkpoint = point.checkpoint) {
       state = load_checkpoint(*checkpoint, *run.model, *optimizer, resolved);
       restore_run_state(state, run, *weighting, scaler, fp16);
@@ -193,8 +208,12 @@ TrainResult run_training(const TrainRunConfig& config,
       info("no checkpoint to resume from: starting fresh");
     }
   }
-  RunLog log(output_dir, result.resumed_from);
+  dp.broadcast_state(*run.model, *optimizer);
+  std::optional<RunLog> log;
+  if (root) log.emplace(output_dir, result.resumed_from);
+  GradientSync* sync = dp.make_gradient_sync(parameters);
   auto checkpoint_now = [&]() {
+    if (!root) return;
     capture_run_state(state, run, *weighting, scaler);
     try {
       save_checkpoint(
@@ -221,10 +240,11 @@ TrainResult run_training(const TrainRunConfig& config,
   plan.amp_dtype = fp16 ? torch::kHalf : torch::kBFloat16;
   plan.device = run.device.type();
   plan.scaler = fp16 ? &scaler : nullptr;
-  plan.next_rows = [&](size_t t) {
-    auto rows = run.tasks[t].batcher->next();
+  plan.sync = sync;
+  plan.next_batch = [&](size_t t) {
+    auto rows = run.tasks[t].batcher->next();  // the global batch, the same on every rank
     for (int64_t r : rows) throughput.tokens += double(run.tasks[t].objective.train_lengths[r]);
-    return rows;
+    return dp.shard(std::move(rows), run.tasks[t].spec.name, !config.train.gather_embeddings);
   };
   plan.seed = [&](size_t t, int64_t micro) {
     return derived_seed(config.train.seed, kMaskingStream, (step * 64 + micro) * 64 + t);
@@ -237,10 +257,14 @@ TrainResult run_training(const TrainRunConfig& config,
                                                       config.train.min_lr_ratio);
     set_learning_rate(*optimizer, lr);
     run.model->encoder->set_residual_ramp(residual_ramp(step, config.train.residual_ramp_steps));
-    torch::manual_seed(derived_seed(config.train.seed, kDropoutStream, step));  // dropout
+    const uint64_t dropout_seed = derived_seed(config.train.seed, kDropoutStream, step);
+    torch::manual_seed(dp.rank() == 0 ? dropout_seed
+                                      : derived_seed(dropout_seed, kRankStream, dp.rank()));
     run.model->train();
     optimizer->zero_grad();
 
+    const double comm_seconds_before = sync ? sync->total_wait_seconds() : 0;
+    const int64_t comm_bytes_before = sync ? sync->total_bytes() : 0;
     plan.active.clear();
     if (config.multitask.tasks_per_step == "all") {
       for (size_t t = 0; t < run.tasks.size(); ++t) plan.active.push_back(t);
@@ -258,8 +282,12 @@ TrainResult run_training(const TrainRunConfig& config,
     report.task = plan.active.size() == 1 ? run.tasks[plan.active[0]].spec.name : "all";
     report.loss = step_loss;
     report.lr = lr;
+    if (sync) {
+      report.comm_wait_seconds = sync->total_wait_seconds() - comm_seconds_before;
+      report.comm_bytes = sync->total_bytes() - comm_bytes_before;
+    }
     const int64_t every = config.train.layer_stats_every;
-    const bool stats_now = every > 0 && (step == 0 || (step + 1) % every == 0);
+    const bool stats_now = root && every > 0 && (step == 0 || (step + 1) % every == 0);
     const auto groups = apply_update(report,
                                      config,
                                      output_dir,
@@ -267,24 +295,27 @@ TrainResult run_training(const TrainRunConfig& config,
                                      parameters,
                                      plan.scaler,
                                      stats_now ? &layer_stats : nullptr);
-    if (!groups.empty()) log.layers(step + 1, groups);
+    if (!groups.empty()) log->layers(step + 1, groups);
     state.skipped_steps = scaler.skipped_steps();
     state.step = step + 1;
+    ++throughput.steps;
 
     // ---- report, evaluate, checkpoint -----------------------------------------------------------
     const bool last_step = state.step == config.train.max_steps;
     if ((config.train.log_every > 0 && state.step % config.train.log_every == 0) || last_step) {
       const double elapsed =
           std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-      report.tokens_per_second = throughput.rate_and_reset();
+      std::tie(report.tokens_per_second, report.seconds_per_step) = throughput.rate_and_reset();
       report.eta_seconds =
           elapsed / double(state.step - first_step) * double(config.train.max_steps - state.step);
-      log.step(report);
+      if (log) log->step(report);
       if (hooks.on_step) hooks.on_step(report);
     }
     bool stop = false;
+    // Rank 0 evaluates (the others wait in agree_on_stop below): the results are one process's.
     const bool eval_now =
-        (config.train.eval_every > 0 && state.step % config.train.eval_every == 0) || last_step;
+        root &&
+        ((config.train.eval_every > 0 && state.step % config.train.eval_every == 0) || last_step);
     for (size_t t = 0; eval_now && t < run.tasks.size(); ++t) {
       if (!run.tasks[t].objective.has_dev) continue;
       run.model->eval();
@@ -305,16 +336,15 @@ TrainResult run_training(const TrainRunConfig& config,
           shipped.objective.save(output_dir / "best");
         } else if (++state.evals_without_improvement >= config.train.early_stop_patience &&
                    config.train.early_stop_patience > 0) {
-          result.early_stopped = stop = true;
+          stop = true;
         }
       }
-      log.eval(eval);
+      log->eval(eval);
       if (hooks.on_eval) hooks.on_eval(eval);
     }
-    if (stop_requested()) {
-      result.stop_signal = stop_requested();
-      stop = true;
-    }
+    result.stop_signal = dp.agree_on_stop(stop, stop_requested());
+    result.early_stopped = stop;
+    if (result.stop_signal) stop = true;
     const bool checkpoint_due =
         config.train.checkpoint_every > 0 && state.step % config.train.checkpoint_every == 0;
     if (checkpoint_due || last_step || stop) checkpoint_now();
@@ -323,7 +353,7 @@ TrainResult run_training(const TrainRunConfig& config,
   }
 
   // ---- final save -----------------------------------------------------------------------------
-  if (primary < 0 && state.step == config.train.max_steps)
+  if (root && primary < 0 && state.step == config.train.max_steps)
     shipped.objective.save(output_dir / "best");  // no dev set: the last model
   result.steps_done = state.step;
   result.best_metric = state.best_metric;

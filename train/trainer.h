@@ -7,12 +7,15 @@
 #include <cstdint>
 #include <filesystem>
 #include <functional>
+#include <memory>
 #include <string>
 
 #include "metrics/metrics.h"
 #include "train/train_config.h"
 
 namespace sentzoo {
+
+class Communicator;
 
 struct StepReport {
   int64_t step = 0;  // optimizer steps done, e.g. 120
@@ -22,8 +25,13 @@ struct StepReport {
   double lr = 0;
   double grad_norm = 0;  // before clipping (0 when clipping is off)
   double tokens_per_second = 0;
+  double seconds_per_step = 0;  // wall time per step since the last report
   double eta_seconds = 0;
   bool skipped = false;  // fp16 overflow: the step was skipped
+  // Data parallel: seconds this rank waited for the gradient all-reduce after its backward
+  // (communication that overlap did not hide) and bytes it all-reduced, this step.
+  double comm_wait_seconds = 0;
+  int64_t comm_bytes = 0;
 };
 
 struct EvalReport {
@@ -54,9 +62,13 @@ struct TrainResult {
 /// Trains `config` into `output_dir` (config.json, metrics.jsonl, tb/, checkpoints/, best/).
 /// The TorchScript export of best/ (DIR/model.pt) is the caller's (train/train_main.cpp).
 /// With `resume`, continues from the newest complete checkpoint there (a fresh start if none).
+/// With a `communicator`, this process is one rank of a data-parallel job
+/// (train/data_parallel.h): every rank calls run_training with the same arguments; only rank 0
+/// writes into output_dir.
 TrainResult run_training(const TrainRunConfig& config,
                          const std::filesystem::path& output_dir,
                          bool resume,
-                         const TrainHooks& hooks = {});
+                         const TrainHooks& hooks = {},
+                         std::shared_ptr<Communicator> communicator = nullptr);
 
 }  // namespace sentzoo

@@ -43,6 +43,14 @@ TEST(DistEnv, ReadsWhatTorchrunSets) {
   EXPECT_EQ(env.local_world_size, 2);
   EXPECT_EQ(env.master_addr, "node0");
   EXPECT_EQ(env.master_port, 29400);
+  EXPECT_FALSE(env.agent_store);
+  // torchrun's agent serves the store itself and says so.
+  EXPECT_TRUE(read({{"RANK", "0"},
+                    {"WORLD_SIZE", "2"},
+                    {"MASTER_ADDR", "node0"},
+                    {"MASTER_PORT", "29400"},
+                    {"TORCHELASTIC_USE_AGENT_STORE", "True"}})
+                  .agent_store);
 }
 
 TEST(DistEnv, LocalValuesDefaultToOneNode) {

@@ -1,5 +1,6 @@
 target_sources(sentzoo_tests PRIVATE ${CMAKE_CURRENT_LIST_DIR}/dist_env_test.cpp
                                      ${CMAKE_CURRENT_LIST_DIR}/dist_process_test.cpp
+                                     ${CMAKE_CURRENT_LIST_DIR}/dist_train_test.cpp
                                      ${CMAKE_CURRENT_LIST_DIR}/local_launch_test.cpp)
 # One rank of the two-process tests, started by dist_process_test.cpp.
 add_executable(sentzoo_dist_worker ${CMAKE_CURRENT_LIST_DIR}/dist_worker.cpp)

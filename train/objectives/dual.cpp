@@ -98,13 +98,19 @@ Objective build(const ObjectiveContext& ctx) {
   Objective objective = objective_with_save(ctx, splits, model.ptr(), info, /*exportable=*/true);
   const CollateOptions collate = train_collate(ctx);
   const torch::Device device = ctx.device;
-  objective.loss = [=](const std::vector<int64_t>& rows, uint64_t /*seed*/) mutable {
+  objective.loss = [=](const BatchShard& shard, uint64_t /*seed*/) mutable {
+    // This rank's rows through the towers, then every rank's (in-batch negatives and CoSENT's
+    // pairs see the global batch; anchors and positives are gathered alike, so stay aligned).
+    const auto local = shard.local_rows();
+    if (local.empty() && shard.local_loss) return torch::zeros({}, device);  // nothing of ours
     auto side = [&](const std::vector<Encoding>& texts, int tower) {
-      const Batch b = gather_batch(texts, rows, collate, device);
-      return model->forward(b.input_ids, b.attention_mask, b.token_type_ids, tower);
+      if (local.empty()) return shard.gather(torch::Tensor());  // the other ranks' rows only
+      const Batch b = gather_batch(texts, local, collate, device);
+      return shard.gather_for_loss(
+          model->forward(b.input_ids, b.attention_mask, b.token_type_ids, tower));
     };
     LossBatch batch;
-    batch.labels = collate_labels(train->labels, rows).to(device);
+    batch.labels = collate_labels(train->labels, shard.loss_rows()).to(device);
     batch.a = side(train->a, 0);
     batch.b = side(train->b, 1);
     if (!train->c.empty()) batch.negatives.push_back(side(train->c, 1));

@@ -16,12 +16,16 @@ namespace sentzoo {
 
 namespace {
 
-// () fp32 loss of one batch, masked with `seed`.
-torch::Tensor mlm_loss(TransformerEncoder& encoder,
-                       const Batch& batch,
-                       const SpecialIds& special,
-                       const torch::Device& device,
-                       uint64_t seed) {
+// (M) fp32 cross-entropy of each masked token in rows [begin, end) of `batch`, which is masked
+// as a whole with `seed`: the masks of a row do not depend on how a batch is split over ranks.
+// Undefined when begin == end.
+torch::Tensor masked_token_losses(TransformerEncoder& encoder,
+                                  const Batch& batch,
+                                  int64_t begin,
+                                  int64_t end,
+                                  const SpecialIds& special,
+                                  const torch::Device& device,
+                                  uint64_t seed) {
   std::vector<int64_t> specials;
   for (int64_t id : {special.cls, special.sep, special.pad, special.mask, special.unk}) {
     if (id >= 0) specials.push_back(id);
@@ -34,16 +38,30 @@ torch::Tensor mlm_loss(TransformerEncoder& encoder,
                             encoder->config.vocab_size,
                             MlmMaskingConfig{},
                             generator);
-  auto ids = masked.input_ids.to(device);
-  auto labels = masked.labels.to(device);
-  auto out = encoder->forward(ids, batch.attention_mask, batch.token_type_ids);
+  const int64_t rows = end - begin;
+  if (rows == 0) return {};  // this rank has no rows of the batch
+  auto ids = masked.input_ids.narrow(0, begin, rows).to(device);
+  auto labels = masked.labels.narrow(0, begin, rows).to(device);
+  auto out = encoder->forward(ids,
+                              batch.attention_mask.narrow(0, begin, rows),
+                              batch.token_type_ids.narrow(0, begin, rows));
   // The head (h -> vocab, the largest matmul of a small model) only at the ~15% masked
-  // positions: the mean cross-entropy over them is the ignore_index mean over all positions.
+  // positions.
   const auto selected = labels.view({-1}).ne(kIgnoreIndex).nonzero().squeeze(1);  // (M,)
   const auto hidden = out.last_hidden.reshape({-1, out.last_hidden.size(-1)});    // (B*T, h)
-  if (selected.numel() == 0) return encoder->mlm_logits(hidden).sum() * 0.0;  // nothing masked
   auto logits = encoder->mlm_logits(hidden.index_select(0, selected)).to(torch::kFloat);  // (M, V)
-  return torch::nn::functional::cross_entropy(logits, labels.view({-1}).index_select(0, selected));
+  return torch::nn::functional::cross_entropy(
+      logits,
+      labels.view({-1}).index_select(0, selected),
+      torch::nn::functional::CrossEntropyFuncOptions().reduction(torch::kNone));
+}
+
+// () mean cross-entropy over every masked token of the batch (all ranks' with `shard`); 0, with
+// zero gradients, when nothing was masked.
+torch::Tensor mean_over_masked(const torch::Tensor& token_losses, const BatchShard& shard) {
+  const auto all = shard.gather(token_losses);
+  if (all.numel() > 0) return all.mean();
+  return token_losses.defined() ? token_losses.sum() : torch::zeros({}, all.options());
 }
 
 Objective build(const ObjectiveContext& ctx) {
@@ -57,8 +75,12 @@ Objective build(const ObjectiveContext& ctx) {
   const SpecialIds special = ctx.tokenizer.special();
   const CollateOptions collate = train_collate(ctx);
   const torch::Device device = ctx.device;
-  objective.loss = [=](const std::vector<int64_t>& rows, uint64_t seed) mutable {
-    return mlm_loss(encoder, gather_batch(train->a, rows, collate, device), special, device, seed);
+  objective.loss = [=](const BatchShard& shard, uint64_t seed) mutable {
+    // Every rank masks the global batch alike and runs its rows; the mean is over all masked
+    // tokens of the global batch, as in one process.
+    const Batch b = gather_batch(train->a, shard.rows, collate, device);
+    return mean_over_masked(
+        masked_token_losses(encoder, b, shard.begin, shard.end, special, device, seed), shard);
   };
   const EvalSettings settings = eval_settings(ctx);
   const uint64_t seed = ctx.config.train.seed;
@@ -68,7 +90,9 @@ Objective build(const ObjectiveContext& ctx) {
     for (const auto& rows : length_sorted_batches(dev->lengths, settings.batch_size)) {
       compat::AutocastGuard amp(settings.autocast, settings.device.type(), settings.amp_dtype);
       const Batch b = gather_batch(dev->a, rows, settings.collate, settings.device);
-      total += mlm_loss(encoder, b, special, settings.device, seed + batches).item<double>();
+      const auto token_losses = masked_token_losses(
+          encoder, b, 0, b.input_ids.size(0), special, settings.device, seed + batches);
+      total += mean_over_masked(token_losses, BatchShard::whole(rows)).item<double>();
       ++batches;
     }
     Metrics metrics;

@@ -21,6 +21,7 @@
 #include "data/tokenizer.h"
 #include "metrics/metrics.h"
 #include "models/encoder.h"
+#include "train/objectives/batch_shard.h"
 #include "train/train_config.h"
 
 namespace sentzoo {
@@ -30,9 +31,11 @@ struct Objective {
   std::vector<int64_t> train_lengths;  // tokens per training example: the batcher's bucket key
   bool has_dev = false;
   bool exportable = false;  // its saved model is a dual or cross encoder (sentzoo-export)
-  /// The () fp32 training loss of the examples `rows`; `seed` is the step's seed for random
-  /// choices inside the loss (MLM masking). Called under the trainer's autocast.
-  std::function<torch::Tensor(const std::vector<int64_t>& rows, uint64_t seed)> loss;
+  /// The () fp32 training loss of the global batch `shard.rows`, of which this process runs
+  /// shard.local_rows() through the model (batch_shard.h; one process: all of them); `seed` is
+  /// the step's seed for random choices inside the loss (MLM masking), the same on every rank.
+  /// Called under the trainer's autocast.
+  std::function<torch::Tensor(const BatchShard& shard, uint64_t seed)> loss;
   /// Dev metrics (only when has_dev). The trainer has set eval mode and no-grad.
   std::function<Metrics()> evaluate;
   /// Writes the shipped model folder (DIR/best) atomically (models/model_folder.h).
