@@ -14,6 +14,7 @@
 
 #include <chrono>
 #include <fstream>
+#include <functional>
 #include <iostream>
 #include <thread>
 
@@ -49,6 +50,28 @@ int train(const std::string& args, const fs::path& log, const std::string& env =
   const auto r = testing::run_shell(env + " SENTZOO_DATA= timeout 300 " + train_binary().string() +
                                     " --threads 1 " + args + " >" + log.string() + " 2>&1");
   return r.code;
+}
+
+// Two sentzoo-train ranks started torchrun-style (RANK, WORLD_SIZE, MASTER_*), one thread each,
+// with `args(rank)` and `env`; logs in DIR/TAG-rankK.log. Both exit codes.
+std::pair<int, int> run_two_ranks(const fs::path& dir,
+                                  const std::string& tag,
+                                  const std::function<std::string(int rank)>& args,
+                                  const std::string& env = "") {
+  const int port = free_local_port();
+  std::string cmd;
+  for (int rank = 0; rank < 2; ++rank) {
+    const auto log = (dir / (tag + "-rank" + std::to_string(rank))).string();
+    cmd += fmt::format(
+        "(env RANK={} WORLD_SIZE=2 MASTER_ADDR=127.0.0.1 MASTER_PORT={} {} SENTZOO_DATA= "
+        "timeout 300 {} --threads 1 {} >{}.log 2>&1; echo $? >{}.rc) & ",
+        rank, port, env, train_binary().string(), args(rank), log, log);
+  }
+  testing::run_shell(cmd + "wait");
+  auto code = [&](int rank) {
+    return std::stoi("0" + file_bytes(dir / (tag + "-rank" + std::to_string(rank) + ".rc")));
+  };
+  return {code(0), code(1)};
 }
 
 std::map<std::string, torch::Tensor> final_weights(const fs::path& out, int64_t steps) {
@@ -248,20 +271,14 @@ TEST(DistTrain, SigkillOfRankOneStopsRankZeroAndResumeIsBitwiseExact) {
 
   const int timeout = 10;
   auto job = [&](const std::string& extra, const std::string& tag, const std::string& fault) {
-    const int port = free_local_port();
-    std::string cmd;
-    for (int rank = 0; rank < 2; ++rank) {
-      const auto log = dir / (tag + "-rank" + std::to_string(rank));
-      cmd += "(env RANK=" + std::to_string(rank) +
-             " WORLD_SIZE=2 MASTER_ADDR=127.0.0.1 MASTER_PORT=" + std::to_string(port) +
-             " " + fault + " SENTZOO_DATA= timeout 300 " +
-             train_binary().string() + " --threads 1 --dist-timeout " + std::to_string(timeout) +
-             " -c " + cfg + " -o " + killed.string() + " " + extra + " >" + log.string() +
-             ".log 2>&1; echo $? >" + log.string() + ".rc) & ";
-    }
-    testing::run_shell(cmd + "wait");
-    return std::make_pair(std::stoi("0" + file_bytes(dir / (tag + "-rank0.rc"))),
-                          std::stoi("0" + file_bytes(dir / (tag + "-rank1.rc"))));
+    return run_two_ranks(
+        dir.path(),
+        tag,
+        [&](int) {
+          return fmt::format(
+              "--dist-timeout {} -c {} -o {} {}", timeout, cfg, killed.string(), extra);
+        },
+        fault);
   };
   const auto start = std::chrono::steady_clock::now();
   const auto [rank0, rank1] = job("", "first", "SENTZOO_TEST_SIGKILL_RANK_AT_STEP=1:3");
@@ -288,20 +305,16 @@ TEST(DistTrain, DifferentConfigsAcrossRanksAreRefused) {
   TempRunDir dir("dist_mismatch");
   testing::write_toy_data(dir.path());
   const auto cfg = write_config(dir / "config.json", dual_config(dir.path())).string();
-  const int port = free_local_port();
-  std::string cmd;
+  const auto [code0, code1] = run_two_ranks(dir.path(), "mismatch", [&](int rank) {
+    return fmt::format("--dist-timeout 20 -c {} -o {} --set train.seed={}",
+                       cfg,
+                       (dir / "out").string(),
+                       7 + rank);
+  });
+  const int codes[2] = {code0, code1};
   for (int rank = 0; rank < 2; ++rank) {
-    cmd += "(env RANK=" + std::to_string(rank) + " WORLD_SIZE=2 MASTER_ADDR=127.0.0.1 MASTER_PORT=" +
-           std::to_string(port) + " SENTZOO_DATA= timeout 120 " + train_binary().string() +
-           " --threads 1 --dist-timeout 20 -c " + cfg + " -o " + (dir / "out").string() +
-           " --set train.seed=" + std::to_string(7 + rank) + " >" +
-           (dir / ("rank" + std::to_string(rank) + ".log")).string() + " 2>&1; echo $? >" +
-           (dir / ("rank" + std::to_string(rank) + ".rc")).string() + ") & ";
-  }
-  testing::run_shell(cmd + "wait");
-  for (int rank = 0; rank < 2; ++rank) {
-    const auto log = file_bytes(dir / ("rank" + std::to_string(rank) + ".log"));
-    EXPECT_EQ(std::stoi("0" + file_bytes(dir / ("rank" + std::to_string(rank) + ".rc"))), 1) << log;
+    const auto log = file_bytes(dir / ("mismatch-rank" + std::to_string(rank) + ".log"));
+    EXPECT_EQ(codes[rank], 1) << log;
     EXPECT_NE(log.find("resolved config"), std::string::npos) << log;
     EXPECT_NE(log.find("rank(s) 1 differs from rank 0"), std::string::npos) << log;
   }
