@@ -27,6 +27,17 @@
 #include <ATen/ops/scaled_dot_product_attention.h>
 #endif
 
+// c10d's process-group base class (dist/ only; the header is included there, not here):
+// c10d::ProcessGroup in 1.13, c10d::Backend (what ProcessGroupGloo / ProcessGroupNCCL derive
+// from) in 2.x.
+#if SENTZOO_TORCH_AT_LEAST(2, 0)
+#define SENTZOO_C10D_GROUP_HEADER <torch/csrc/distributed/c10d/Backend.hpp>
+#define SENTZOO_C10D_GROUP_BASE c10d::Backend
+#else
+#define SENTZOO_C10D_GROUP_HEADER <torch/csrc/distributed/c10d/ProcessGroup.hpp>
+#define SENTZOO_C10D_GROUP_BASE c10d::ProcessGroup
+#endif
+
 namespace sentzoo::compat {
 
 namespace detail {

@@ -1,4 +1,5 @@
-// c10d's TCPStore + Gloo process group behind dist/communicator.h.
+// c10d's TCPStore + a Gloo or NCCL process group (dist/process_groups.h) behind
+// dist/communicator.h.
 #include "dist/communicator.h"
 
 #include <fmt/format.h>
@@ -7,8 +8,9 @@
 #include <exception>
 #include <functional>
 #include <stdexcept>
-#include <torch/csrc/distributed/c10d/ProcessGroupGloo.hpp>
 #include <torch/csrc/distributed/c10d/TCPStore.hpp>
+
+#include "dist/process_groups.h"
 
 namespace sentzoo {
 
@@ -20,8 +22,9 @@ struct PendingCollective::Impl {
 
 struct Communicator::Impl {
   c10::intrusive_ptr<c10d::Store> store;
-  c10::intrusive_ptr<c10d::ProcessGroupGloo> group;
+  c10::intrusive_ptr<detail::ProcessGroup> group;
   std::chrono::milliseconds timeout;
+  torch::Device device = torch::kCPU;  // where the collectives' tensors live
 };
 
 namespace {
@@ -50,7 +53,16 @@ void wait_for(c10d::Work& work, const std::string& what, std::chrono::millisecon
 
 }  // namespace
 
-bool communicator_available() { return true; }
+bool communicator_available(CommBackend backend) {
+#ifdef SENTZOO_HAVE_GLOO
+  if (backend == CommBackend::kGloo) return true;
+#endif
+#ifdef SENTZOO_HAVE_NCCL
+  if (backend == CommBackend::kNccl) return true;
+#endif
+  (void)backend;
+  return false;
+}
 
 PendingCollective::PendingCollective(std::shared_ptr<Impl> impl) : impl_(std::move(impl)) {}
 
@@ -62,8 +74,17 @@ Communicator::Communicator(std::unique_ptr<Impl> impl, int rank, int world_size)
 Communicator::~Communicator() = default;
 
 std::shared_ptr<Communicator> Communicator::connect(const DistEnv& env,
-                                                    std::chrono::milliseconds timeout) {
+                                                    std::chrono::milliseconds timeout,
+                                                    CommBackend backend) {
   const std::string who = fmt::format("rank {} of {}", env.rank, env.world_size);
+  if (!communicator_available(backend))
+    throw std::runtime_error(fmt::format(
+        "{}: this build of sentzoo has no c10d {} backend ({})",
+        who,
+        backend == CommBackend::kNccl ? "NCCL" : "Gloo",
+        backend == CommBackend::kNccl
+            ? "NCCL needs a LibTorch built with CUDA and NCCL, and nccl.h, at configure time"
+            : "Gloo needs gloo's headers matching LibTorch: Debian's LibTorch with libgloo-dev"));
   auto impl = std::make_unique<Impl>();
   impl->timeout = timeout;
   try {
@@ -74,14 +95,15 @@ std::shared_ptr<Communicator> Communicator::connect(const DistEnv& env,
     options.waitWorkers = !env.agent_store;
     options.timeout = timeout;
     impl->store = c10::make_intrusive<c10d::TCPStore>(env.master_addr, options);
-    auto gloo = c10d::ProcessGroupGloo::Options::create(timeout);
-    // The device binds the address this host reaches the store by (loopback for a local job).
-    gloo->devices.push_back(env.master_addr == "127.0.0.1" || env.master_addr == "localhost"
-                                ? c10d::ProcessGroupGloo::createDeviceForInterface("lo")
-                                : c10d::ProcessGroupGloo::createDefaultDevice());
-    gloo->threads = 2;
-    impl->group =
-        c10::make_intrusive<c10d::ProcessGroupGloo>(impl->store, env.rank, env.world_size, gloo);
+#ifdef SENTZOO_HAVE_NCCL
+    if (backend == CommBackend::kNccl) {
+      impl->device = torch::Device(torch::kCUDA, 0);  // the rank's GPU (train_main.cpp)
+      impl->group = detail::make_nccl_group(impl->store, env, timeout);
+    }
+#endif
+#ifdef SENTZOO_HAVE_GLOO
+    if (backend == CommBackend::kGloo) impl->group = detail::make_gloo_group(impl->store, env, timeout);
+#endif
   } catch (const c10::Error& e) {
     throw std::runtime_error(fmt::format("{}: joining the job at {}:{} failed: {}",
                                          who,
@@ -159,9 +181,11 @@ std::vector<torch::Tensor> Communicator::all_gather(const torch::Tensor& tensor,
     descriptor[1] = static_cast<int64_t>(tensor.scalar_type());
     for (int64_t d = 0; d < tensor.dim(); ++d) descriptor[2 + d] = tensor.size(d);
   }
+  descriptor = descriptor.to(impl_->device);
   std::vector<torch::Tensor> descriptors(world_size_);
   for (auto& d : descriptors) d = torch::empty_like(descriptor);
   gather(descriptors, descriptor);
+  for (auto& d : descriptors) d = d.cpu();
   int template_rank = -1;
   int64_t most = 0;
   for (int r = 0; r < world_size_; ++r) {
@@ -174,7 +198,9 @@ std::vector<torch::Tensor> Communicator::all_gather(const torch::Tensor& tensor,
     throw std::runtime_error(fmt::format("{}: no rank has a tensor to gather", who));
   const auto& t = descriptors[template_rank];
   const int64_t dims = t[0].item<int64_t>();
-  const auto options = torch::TensorOptions().dtype(static_cast<torch::ScalarType>(t[1].item<int64_t>()));
+  const auto options = torch::TensorOptions()
+                           .dtype(static_cast<torch::ScalarType>(t[1].item<int64_t>()))
+                           .device(impl_->device);
   std::vector<int64_t> shape;
   for (int64_t d = 0; d < dims; ++d) shape.push_back(t[2 + d].item<int64_t>());
   for (int r = 0; r < world_size_; ++r) {
@@ -216,7 +242,8 @@ void Communicator::check_same(const std::string& what, const std::string& value)
   for (unsigned char c : value) hash = (hash ^ c) * 1099511628211ULL;
   auto local = torch::tensor(
       {static_cast<int64_t>(hash >> 32), static_cast<int64_t>(hash & 0xffffffffULL)}, torch::kLong);
-  const auto all = all_gather(local, "checking that every rank has the same " + what);
+  auto all = all_gather(local.to(impl_->device), "checking that every rank has the same " + what);
+  for (auto& a : all) a = a.cpu();
   std::vector<int> differ;
   for (int r = 1; r < world_size_; ++r)
     if (!torch::equal(all[r], all[0])) differ.push_back(r);
@@ -230,8 +257,10 @@ void Communicator::check_same(const std::string& what, const std::string& value)
         fmt::join(differ, ", ")));
 }
 
+torch::Device Communicator::device() const { return impl_->device; }
+
 void Communicator::barrier(const std::string& what) {
-  auto one = torch::zeros({1});
+  auto one = torch::zeros({1}, impl_->device);
   std::vector<torch::Tensor> tensors{one};
   all_reduce_sum(tensors, what);
 }

@@ -1,7 +1,7 @@
 #pragma once
 // Collectives between the ranks of a data-parallel job, on c10d (the engine of PyTorch's own
 // DistributedDataParallel): a TCPStore rendezvous at MASTER_ADDR:MASTER_PORT (rank 0 serves it)
-// and a Gloo process group over TCP (TOOLCHAIN.md §9). c10d stays inside communicator.cpp; every
+// and a Gloo process group over TCP (TOOLCHAIN.md §9) or an NCCL one (CUDA). c10d stays inside communicator.cpp; every
 // failure (a peer that died, a timeout) surfaces as std::runtime_error naming this rank, the
 // operation and c10d's own message.
 
@@ -28,19 +28,25 @@ class PendingCollective {
   std::shared_ptr<Impl> impl_;
 };
 
-/// Whether this build has c10d's Gloo backend (dist/CMakeLists.txt); without it connect() throws.
-bool communicator_available();
+/// The c10d backend of a job: Gloo (CPU tensors) or NCCL (CUDA tensors, one GPU per rank).
+enum class CommBackend { kGloo, kNccl };
+
+/// Whether this build has `backend` (dist/CMakeLists.txt); without it connect() throws.
+bool communicator_available(CommBackend backend = CommBackend::kGloo);
 
 class Communicator {
  public:
   /// Joins the job `env` describes (every rank must call it; blocks until all have joined or
   /// `timeout` passes). `timeout` also bounds every later collective.
   static std::shared_ptr<Communicator> connect(const DistEnv& env,
-                                               std::chrono::milliseconds timeout);
+                                               std::chrono::milliseconds timeout,
+                                               CommBackend backend = CommBackend::kGloo);
   ~Communicator();
 
   int rank() const { return rank_; }
   int world_size() const { return world_size_; }
+  /// Where the tensors of its collectives must live: the CPU (Gloo) or this rank's GPU (NCCL).
+  torch::Device device() const;
 
   /// Sum over ranks of a contiguous CPU tensor, in place, without blocking.
   PendingCollective all_reduce_sum_async(torch::Tensor tensor, const std::string& what);

@@ -12,19 +12,22 @@ struct Communicator::Impl {};
 namespace {
 [[noreturn]] void unavailable() {
   throw std::runtime_error(
-      "this build of sentzoo has no c10d Gloo backend (gloo's headers matching its LibTorch were "
-      "not found at configure time): data-parallel training needs Debian's LibTorch with "
-      "libgloo-dev");
+      "this build of sentzoo has no c10d backend: data-parallel training needs Debian's LibTorch "
+      "with libgloo-dev (Gloo), or a LibTorch built with CUDA and NCCL plus nccl.h (NCCL), at "
+      "configure time");
 }
 }  // namespace
 
-bool communicator_available() { return false; }
+bool communicator_available(CommBackend) { return false; }
+torch::Device Communicator::device() const { return torch::kCPU; }
 PendingCollective::PendingCollective(std::shared_ptr<Impl> impl) : impl_(std::move(impl)) {}
 void PendingCollective::wait() { unavailable(); }
 Communicator::Communicator(std::unique_ptr<Impl> impl, int rank, int world_size)
     : impl_(std::move(impl)), rank_(rank), world_size_(world_size) {}
 Communicator::~Communicator() = default;
-std::shared_ptr<Communicator> Communicator::connect(const DistEnv&, std::chrono::milliseconds) {
+std::shared_ptr<Communicator> Communicator::connect(const DistEnv&,
+                                                    std::chrono::milliseconds,
+                                                    CommBackend) {
   unavailable();
 }
 PendingCollective Communicator::all_reduce_sum_async(torch::Tensor, const std::string&) {

@@ -63,12 +63,13 @@ void DataParallel::broadcast_state(torch::nn::Module& model, torch::optim::Optim
       tensors.push_back(state.exp_avg());
       tensors.push_back(state.exp_avg_sq());
       step_counts.emplace_back(&state, tensors.size());
-      tensors.push_back(torch::full({1}, static_cast<int64_t>(state.step()), torch::kLong));
+      tensors.push_back(torch::full(
+          {1}, static_cast<int64_t>(state.step()), torch::dtype(torch::kLong).device(communicator_->device())));
     }
   }
   communicator_->check_same("optimizer state layout", layout);
   communicator_->broadcast(tensors, 0, "broadcast of rank 0's parameters and optimizer state");
-  for (auto [state, k] : step_counts) state->step(tensors[k].item<int64_t>());
+  for (auto [state, k] : step_counts) state->step(tensors[k].cpu().item<int64_t>());
 }
 
 BatchShard DataParallel::shard(std::vector<int64_t> rows, const std::string& task, bool local_loss) {
@@ -95,8 +96,9 @@ int DataParallel::agree_on_stop(bool& early_stop, int own_signal) {
   auto flags = torch::zeros({1 + world_size()}, torch::kLong);
   if (is_root()) flags[0] = early_stop ? 1 : 0;
   flags[1 + rank()] = own_signal;
-  std::vector<torch::Tensor> tensors{flags};
+  std::vector<torch::Tensor> tensors{flags.to(communicator_->device())};
   communicator_->all_reduce_sum(tensors, "agreeing on whether to stop after this step");
+  flags = tensors[0].cpu();
   early_stop = flags[0].item<int64_t>() > 0;
   if (own_signal) return own_signal;
   for (int r = 0; r < world_size(); ++r)

@@ -56,6 +56,29 @@ int launch_ranks(int argc, char** argv, int nproc, const std::filesystem::path& 
   return result.exit_code;
 }
 
+// One GPU per rank, as NCCL needs: rank LOCAL_RANK of a node sees only its GPU, as cuda:0 (the
+// LOCAL_RANK-th of CUDA_VISIBLE_DEVICES when that lists several, else GPU LOCAL_RANK). Set
+// before anything touches CUDA.
+void use_local_gpu(const sentzoo::DistEnv& env) {
+  std::vector<std::string> visible;
+  if (const char* list = std::getenv("CUDA_VISIBLE_DEVICES")) {
+    std::string item;
+    for (const char* c = list;; ++c) {
+      if (*c == ',' || *c == 0) {
+        if (!item.empty()) visible.push_back(item);
+        item.clear();
+        if (*c == 0) break;
+      } else {
+        item += *c;
+      }
+    }
+  }
+  if (visible.size() == 1) return;  // already one GPU per process
+  const std::string mine =
+      visible.empty() ? std::to_string(env.local_rank) : visible.at(env.local_rank % visible.size());
+  ::setenv("CUDA_VISIBLE_DEVICES", mine.c_str(), 1);
+}
+
 int train(const cxxopts::ParseResult& args, int argc, char** argv) {
   using namespace sentzoo;
   if (args.count("print-config-reference")) {
@@ -116,18 +139,23 @@ int train(const cxxopts::ParseResult& args, int argc, char** argv) {
         fmt::format("--dist-backend: expected auto, gloo or nccl, found '{}'", backend));
   std::shared_ptr<Communicator> communicator;
   if (env.distributed()) {
-    if (backend == "nccl" || (backend == "auto" && config.train.device == "cuda"))
-      throw std::runtime_error(
-          "the NCCL backend (CUDA) is not in this build: sentzoo's data-parallel training runs on "
-          "Gloo (CPU); use --dist-backend gloo with train.device cpu");
-    spdlog::info("rank {} of {}: joining {}:{} (Gloo, timeout {} s)",
+    const bool nccl = backend == "nccl" || (backend == "auto" && config.train.device == "cuda");
+    if (nccl != (config.train.device == "cuda"))
+      throw cli::UsageError(fmt::format(
+          "--dist-backend {} does not fit train.device {}: Gloo trains on the CPU, NCCL on CUDA",
+          backend,
+          config.train.device));
+    if (nccl) use_local_gpu(env);
+    spdlog::info("rank {} of {}: joining {}:{} ({}, timeout {} s)",
                  env.rank,
                  env.world_size,
                  env.master_addr,
                  env.master_port,
+                 nccl ? "NCCL" : "Gloo",
                  timeout);
-    communicator = Communicator::connect(
-        env, std::chrono::milliseconds(static_cast<int64_t>(timeout * 1000)));
+    communicator = Communicator::connect(env,
+                                         std::chrono::milliseconds(static_cast<int64_t>(timeout * 1000)),
+                                         nccl ? CommBackend::kNccl : CommBackend::kGloo);
   }
   const bool root = env.rank == 0;  // the other ranks write nothing into the output folder
   auto file_sink =
@@ -238,7 +266,7 @@ int main(int argc, char** argv) {
       "data parallel: seconds any collective may wait for the other ranks before failing",
       cxxopts::value<double>()->default_value("600"))(
       "dist-backend",
-      "data parallel: auto (gloo on CPU), gloo or nccl",
+      "data parallel: auto (gloo with train.device cpu, nccl with cuda), gloo or nccl",
       cxxopts::value<std::string>()->default_value("auto"));
   sentzoo::cli::add_common_options(options);
   return sentzoo::cli::run(
