@@ -204,17 +204,17 @@ int train(const cxxopts::ParseResult& args, int argc, char** argv) {
                  e.metrics.primary_value(),
                  e.improved ? " (best so far: saved to best/)" : "");
   };
-  // Fault injection for the data-parallel tests (tests/dist/dist_train_test.cpp): rank R kills
-  // itself with SIGKILL right after step N.
-  if (const char* kill_at = std::getenv("SENTZOO_TEST_SIGKILL_RANK_AT_STEP")) {
-    int kill_rank = -1;
-    int64_t kill_step = -1;
-    if (std::sscanf(kill_at, "%d:%ld", &kill_rank, &kill_step) != 2)
+  // Fault injection for the data-parallel tests (tests/dist/dist_train_test.cpp): rank R raises
+  // signal S (9: dies, 19: hangs) right after step N.
+  if (const char* fault = std::getenv("SENTZOO_TEST_RAISE_AT_STEP")) {
+    int fault_rank = -1, fault_signal = 0;
+    int64_t fault_step = -1;
+    if (std::sscanf(fault, "%d:%ld:%d", &fault_rank, &fault_step, &fault_signal) != 3)
       throw cli::UsageError(fmt::format(
-          "SENTZOO_TEST_SIGKILL_RANK_AT_STEP: expected RANK:STEP, found '{}'", kill_at));
-    if (kill_rank == env.rank)
-      hooks.after_step = [kill_step](int64_t step) {
-        if (step == kill_step) std::raise(SIGKILL);
+          "SENTZOO_TEST_RAISE_AT_STEP: expected RANK:STEP:SIGNAL, found '{}'", fault));
+    if (fault_rank == env.rank)
+      hooks.after_step = [fault_step, fault_signal](int64_t step) {
+        if (step == fault_step) std::raise(fault_signal);
       };
   }
   const auto result =

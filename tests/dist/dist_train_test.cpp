@@ -2,9 +2,10 @@
 // one process with the same global batch. After N steps the weights agree within 1e-6 for a
 // dual CoSENT task (with gradient accumulation, and with a batch that leaves one rank no row), a
 // cross encoder, MLM and a multi-task run with PCGrad; in-batch negatives kept local
-// (train.gather_embeddings false) give a different model (the control). A rank killed with
-// SIGKILL stops the other within the timeout, with a message, and the job resumed from the last
-// checkpoint ends bitwise equal to the uninterrupted job.
+// (train.gather_embeddings false) give a different model (the control); rank 0's evaluations give
+// one process's metrics. A rank killed with SIGKILL or hung with SIGSTOP stops the other within
+// the timeout, with a message, and the job resumed from the last checkpoint ends bitwise equal to
+// the uninterrupted job.
 #include <gtest/gtest.h>
 #include <signal.h>
 #include <sys/wait.h>
@@ -53,19 +54,22 @@ int train(const std::string& args, const fs::path& log, const std::string& env =
 }
 
 // Two sentzoo-train ranks started torchrun-style (RANK, WORLD_SIZE, MASTER_*), one thread each,
-// with `args(rank)` and `env`; logs in DIR/TAG-rankK.log. Both exit codes.
+// with `args(rank)` and `env`; logs in DIR/TAG-rankK.log, exit times (Unix seconds) in
+// DIR/TAG-rankK.end. Both exit codes.
 std::pair<int, int> run_two_ranks(const fs::path& dir,
                                   const std::string& tag,
                                   const std::function<std::string(int rank)>& args,
-                                  const std::string& env = "") {
+                                  const std::string& env = "",
+                                  const std::string& rank1_timeout = "timeout 300") {
   const int port = free_local_port();
   std::string cmd;
   for (int rank = 0; rank < 2; ++rank) {
     const auto log = (dir / (tag + "-rank" + std::to_string(rank))).string();
     cmd += fmt::format(
         "(env RANK={} WORLD_SIZE=2 MASTER_ADDR=127.0.0.1 MASTER_PORT={} {} SENTZOO_DATA= "
-        "timeout 300 {} --threads 1 {} >{}.log 2>&1; echo $? >{}.rc) & ",
-        rank, port, env, train_binary().string(), args(rank), log, log);
+        "{} {} --threads 1 {} >{}.log 2>&1; echo $? >{}.rc; date +%s.%N >{}.end) & ",
+        rank, port, env, rank == 1 ? rank1_timeout : "timeout 300", train_binary().string(),
+        args(rank), log, log, log);
   }
   testing::run_shell(cmd + "wait");
   auto code = [&](int rank) {
@@ -108,6 +112,8 @@ struct Comparison {
   double one_vs_two = 0;  // max |weight difference| after max_steps
   double moved = 0;       // max |weight change| from step 1 to the end in one process
   std::string by_step;    // the difference after each step (for the failure message)
+  double eval_difference = 0;  // max |difference| of the dev metrics of all evaluations
+  size_t evaluations = 0;      // dev metric values compared
 };
 
 // Trains `config` in one process and as two ranks (--nproc 2) and compares the weights.
@@ -128,11 +134,32 @@ Comparison compare_one_and_two(const fs::path& dir, nlohmann::json config) {
     c.by_step += fmt::format(
         "step {}: {:.3g}\n", k, max_difference(final_weights(one, k), final_weights(two, k)));
   c.moved = max_change(final_weights(one, 1), final_weights(one, steps));
+  // Evaluations (rank 0 alone in the job) score the same model: the same metrics.
+  auto evals = [](const fs::path& out) {
+    std::vector<double> values;
+    std::ifstream in(out / "metrics.jsonl");
+    for (std::string line; std::getline(in, line);) {
+      const auto row = nlohmann::json::parse(line);
+      if (row["event"] == "eval")
+        for (const auto& [name, value] : row["metrics"]["values"].items())
+          values.push_back(value.get<double>());
+    }
+    return values;
+  };
+  const auto one_evals = evals(one), two_evals = evals(two);
+  EXPECT_EQ(one_evals.size(), two_evals.size());
+  for (size_t k = 0; k < std::min(one_evals.size(), two_evals.size()); ++k)
+    c.eval_difference = std::max(c.eval_difference, std::abs(one_evals[k] - two_evals[k]));
+  c.evaluations = one_evals.size();
   std::cout << fmt::format("one process vs two ranks after {} steps: max |difference| {:.3g}; the "
-                           "weights moved up to {:.3g} since step 1\n",
+                           "weights moved up to {:.3g} since step 1; {} dev metric values differ "
+                           "by up to {:.3g}\n",
                            steps,
                            c.one_vs_two,
-                           c.moved);
+                           c.moved,
+                           c.evaluations,
+                           c.eval_difference);
+
   return c;
 }
 
@@ -159,7 +186,12 @@ TEST(DistTrain, DualCosentEqualsOneProcess) {
   SKIP_UNLESS_DIST_TRAIN();
   TempRunDir dir("dist_dual");
   testing::write_toy_data(dir.path());
-  const auto c = compare_one_and_two(dir.path(), dual_config(dir.path()));
+  auto j = dual_config(dir.path());
+  j["data"]["dev"] = "tsv:" + (dir / "graded.tsv").string();
+  j["train"]["eval_every"] = 2;
+  const auto c = compare_one_and_two(dir.path(), j);
+  EXPECT_EQ(c.evaluations, 6u);  // steps 2, 4, 6 x (Pearson, Spearman)
+  EXPECT_LE(c.eval_difference, 1e-6);
   EXPECT_GT(c.moved, 1e-3);  // the weights did move
   EXPECT_LE(c.one_vs_two, 1e-6) << c.by_step;
 }
@@ -281,7 +313,7 @@ TEST(DistTrain, SigkillOfRankOneStopsRankZeroAndResumeIsBitwiseExact) {
         fault);
   };
   const auto start = std::chrono::steady_clock::now();
-  const auto [rank0, rank1] = job("", "first", "SENTZOO_TEST_SIGKILL_RANK_AT_STEP=1:3");
+  const auto [rank0, rank1] = job("", "first", "SENTZOO_TEST_RAISE_AT_STEP=1:3:9");
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   const auto log0 = file_bytes(dir / "first-rank0.log");
@@ -298,6 +330,44 @@ TEST(DistTrain, SigkillOfRankOneStopsRankZeroAndResumeIsBitwiseExact) {
   EXPECT_NE(file_bytes(dir / "resumed-rank0.log").find("resumed from"), std::string::npos);
   EXPECT_EQ(file_bytes(killed / "checkpoints" / "step-8" / "model.safetensors"),
             file_bytes(reference / "checkpoints" / "step-8" / "model.safetensors"));
+}
+
+// Rank 1 stops answering (SIGSTOP after step 2): rank 0 gives up after --dist-timeout with a
+// message, and its checkpoint of step 2 is intact.
+TEST(DistTrain, AHungRankStopsTheOtherWithinTheTimeout) {
+  SKIP_UNLESS_DIST_TRAIN();
+  TempRunDir dir("dist_hang");
+  testing::write_toy_data(dir.path());
+  auto j = dual_config(dir.path());
+  j["train"]["max_steps"] = 8;
+  j["train"]["checkpoint_every"] = 1;
+  const auto cfg = write_config(dir / "config.json", j).string();
+  const int timeout = 5;
+  const double start = std::chrono::duration<double>(
+                           std::chrono::system_clock::now().time_since_epoch()).count();
+  // Rank 1 is stopped, so only SIGKILL ends it: `timeout -s KILL` after 15 s.
+  const auto [rank0, rank1] = run_two_ranks(
+      dir.path(),
+      "hang",
+      [&](int) {
+        return fmt::format("--dist-timeout {} -c {} -o {}", timeout, cfg, (dir / "out").string());
+      },
+      "SENTZOO_TEST_RAISE_AT_STEP=1:2:19",
+      "timeout -s KILL 15");
+  const auto log0 = file_bytes(dir / "hang-rank0.log");
+  EXPECT_EQ(rank0, 1) << log0;
+  EXPECT_EQ(rank1, 137);
+  const double rank0_seconds = std::stod(file_bytes(dir / "hang-rank0.end")) - start;
+  std::cout << fmt::format("rank 0 exited {:.1f} s after the start (timeout {} s)\n",
+                           rank0_seconds,
+                           timeout);
+  EXPECT_LT(rank0_seconds, timeout + 15);  // start-up, 2 steps, then the timeout
+  EXPECT_NE(log0.find("rank 0 of 2"), std::string::npos) << log0;
+  EXPECT_TRUE(log0.find("no answer within 5 s") != std::string::npos ||
+              log0.find("imed out") != std::string::npos)
+      << log0;
+  EXPECT_TRUE(fs::exists(dir / "out" / "checkpoints" / "step-2" / "model.safetensors"));
+  EXPECT_FALSE(fs::exists(dir / "out" / "checkpoints" / "step-4"));
 }
 
 TEST(DistTrain, DifferentConfigsAcrossRanksAreRefused) {
