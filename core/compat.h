@@ -191,7 +191,7 @@ inline at::Tensor fused_attention(const at::Tensor& q,
   if (!key_mask.defined()) return at::scaled_dot_product_attention(qd, kd, v);
   const double lowest = dtype == c10::ScalarType::BFloat16
                             ? static_cast<double>(std::numeric_limits<c10::BFloat16>::lowest())
-                                                           : std::numeric_limits<float>::lowest();
+                            : std::numeric_limits<float>::lowest();
   // (B, T) -> additive (B, 1, 1, T) in v's dtype: 0 for kept keys, the lowest value for padding.
   auto mask = key_mask.eq(0).to(dtype).mul(lowest).view({key_mask.size(0), 1, 1, key_mask.size(1)});
   return at::scaled_dot_product_attention(qd, kd, v, mask);

@@ -102,7 +102,8 @@ std::shared_ptr<Communicator> Communicator::connect(const DistEnv& env,
     }
 #endif
 #ifdef SENTZOO_HAVE_GLOO
-    if (backend == CommBackend::kGloo) impl->group = detail::make_gloo_group(impl->store, env, timeout);
+    if (backend == CommBackend::kGloo)
+      impl->group = detail::make_gloo_group(impl->store, env, timeout);
 #endif
   } catch (const c10::Error& e) {
     throw std::runtime_error(fmt::format("{}: joining the job at {}:{} failed: {}",
@@ -191,8 +192,9 @@ std::vector<torch::Tensor> Communicator::all_gather(const torch::Tensor& tensor,
   for (int r = 0; r < world_size_; ++r) {
     if (descriptors[r][0].item<int64_t>() < 0) continue;
     if (template_rank < 0) template_rank = r;
-    most = std::max(most, descriptors[r][0].item<int64_t>() == 0 ? int64_t{1}
-                                                                    : descriptors[r][2].item<int64_t>());
+    most = std::max(
+        most,
+        descriptors[r][0].item<int64_t>() == 0 ? int64_t{1} : descriptors[r][2].item<int64_t>());
   }
   if (template_rank < 0)
     throw std::runtime_error(fmt::format("{}: no rank has a tensor to gather", who));
@@ -206,7 +208,8 @@ std::vector<torch::Tensor> Communicator::all_gather(const torch::Tensor& tensor,
   for (int r = 0; r < world_size_; ++r) {
     const auto& other = descriptors[r];
     if (other[0].item<int64_t>() < 0) continue;
-    bool same = other[0].item<int64_t>() == dims && other[1].item<int64_t>() == t[1].item<int64_t>();
+    bool same =
+        other[0].item<int64_t>() == dims && other[1].item<int64_t>() == t[1].item<int64_t>();
     for (int64_t d = 1; same && d < dims; ++d) same = other[2 + d].item<int64_t>() == shape[d];
     if (!same)
       throw std::runtime_error(fmt::format(
@@ -230,7 +233,8 @@ std::vector<torch::Tensor> Communicator::all_gather(const torch::Tensor& tensor,
   for (auto& o : outputs) o = torch::empty(padded_shape, options);
   gather(outputs, padded);
   for (int r = 0; r < world_size_; ++r) {
-    const int64_t rows = descriptors[r][0].item<int64_t>() < 0 ? 0 : descriptors[r][2].item<int64_t>();
+    const int64_t rows =
+        descriptors[r][0].item<int64_t>() < 0 ? 0 : descriptors[r][2].item<int64_t>();
     outputs[r] = outputs[r].narrow(0, 0, rows);
   }
   return outputs;

@@ -1,9 +1,9 @@
 #pragma once
 // Collectives between the ranks of a data-parallel job, on c10d (the engine of PyTorch's own
 // DistributedDataParallel): a TCPStore rendezvous at MASTER_ADDR:MASTER_PORT (rank 0 serves it)
-// and a Gloo process group over TCP (TOOLCHAIN.md §9) or an NCCL one (CUDA). c10d stays inside communicator.cpp; every
-// failure (a peer that died, a timeout) surfaces as std::runtime_error naming this rank, the
-// operation and c10d's own message.
+// and a Gloo process group over TCP (TOOLCHAIN.md §9) or an NCCL one (CUDA). c10d stays inside
+// communicator.cpp; every failure (a peer that died, a timeout) surfaces as std::runtime_error
+// naming this rank, the operation and c10d's own message.
 
 #include <torch/torch.h>
 

@@ -30,7 +30,8 @@ torch::Tensor gather_with_grad(Communicator& communicator,
   TORCH_CHECK(!local.defined() || local.dim() >= 1,
               "gather_with_grad: expected [rows, ...], found a scalar");
   auto parts = communicator.all_gather(local.defined() ? local.detach() : local, what);
-  if (local.defined()) parts[communicator.rank()] = scale_gradient(local, communicator.world_size());
+  if (local.defined())
+    parts[communicator.rank()] = scale_gradient(local, communicator.world_size());
   return torch::cat(parts, 0);
 }
 

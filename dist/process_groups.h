@@ -5,9 +5,8 @@
 // dist/CMakeLists.txt compiles the ones this build can have and defines SENTZOO_HAVE_GLOO /
 // SENTZOO_HAVE_NCCL accordingly.
 
-#include <torch/csrc/distributed/c10d/Store.hpp>
-
 #include <chrono>
+#include <torch/csrc/distributed/c10d/Store.hpp>
 
 #include "core/compat.h"
 #include "dist/dist_env.h"

@@ -63,8 +63,9 @@ void DataParallel::broadcast_state(torch::nn::Module& model, torch::optim::Optim
       tensors.push_back(state.exp_avg());
       tensors.push_back(state.exp_avg_sq());
       step_counts.emplace_back(&state, tensors.size());
-      tensors.push_back(torch::full(
-          {1}, static_cast<int64_t>(state.step()), torch::dtype(torch::kLong).device(communicator_->device())));
+      tensors.push_back(torch::full({1},
+                                    static_cast<int64_t>(state.step()),
+                                    torch::dtype(torch::kLong).device(communicator_->device())));
     }
   }
   communicator_->check_same("optimizer state layout", layout);
@@ -72,7 +73,9 @@ void DataParallel::broadcast_state(torch::nn::Module& model, torch::optim::Optim
   for (auto [state, k] : step_counts) state->step(tensors[k].cpu().item<int64_t>());
 }
 
-BatchShard DataParallel::shard(std::vector<int64_t> rows, const std::string& task, bool local_loss) {
+BatchShard DataParallel::shard(std::vector<int64_t> rows,
+                               const std::string& task,
+                               bool local_loss) {
   if (!communicator_) return BatchShard::whole(std::move(rows));
   BatchShard shard = shard_of(std::move(rows), rank(), world_size());
   shard.local_loss = local_loss;

@@ -3,9 +3,8 @@
 
 #include <fmt/format.h>
 
-#include <stdexcept>
-
 #include <algorithm>
+#include <stdexcept>
 #include <string>
 
 #include "io/atomic_file.h"
@@ -42,8 +41,8 @@ void RunLog::row(const nlohmann::json& row) {
   metrics_ << row.dump() << "\n";
   metrics_.flush();
   if (!metrics_)
-    throw std::runtime_error(fmt::format("{}: write failed (is the disk full?)",
-                                         metrics_path_.string()));
+    throw std::runtime_error(
+        fmt::format("{}: write failed (is the disk full?)", metrics_path_.string()));
 }
 
 void RunLog::step(const StepReport& r) {

@@ -15,8 +15,8 @@
 #include "dist/communicator.h"
 #include "dist/dist_env.h"
 #include "dist/local_launch.h"
-#include "train/config_schema.h"
 #include "eval/export_model.h"
+#include "train/config_schema.h"
 #include "train/run_control.h"
 #include "train/trainer.h"
 
@@ -74,8 +74,8 @@ void use_local_gpu(const sentzoo::DistEnv& env) {
     }
   }
   if (visible.size() == 1) return;  // already one GPU per process
-  const std::string mine =
-      visible.empty() ? std::to_string(env.local_rank) : visible.at(env.local_rank % visible.size());
+  const std::string mine = visible.empty() ? std::to_string(env.local_rank)
+                                           : visible.at(env.local_rank % visible.size());
   ::setenv("CUDA_VISIBLE_DEVICES", mine.c_str(), 1);
 }
 
@@ -86,8 +86,9 @@ int train(const cxxopts::ParseResult& args, int argc, char** argv) {
     return 0;
   }
   const bool print_config = args.count("print-config") > 0;
-  const auto config_path =
-      print_config && !args.count("config") ? std::string() : cli::required<std::string>(args, "config");
+  const auto config_path = print_config && !args.count("config")
+                               ? std::string()
+                               : cli::required<std::string>(args, "config");
   // --print-config without --config shows the defaults, which are no runnable config (no data):
   // nothing is validated then.
   const bool validate = !config_path.empty();
@@ -153,9 +154,10 @@ int train(const cxxopts::ParseResult& args, int argc, char** argv) {
                  env.master_port,
                  nccl ? "NCCL" : "Gloo",
                  timeout);
-    communicator = Communicator::connect(env,
-                                         std::chrono::milliseconds(static_cast<int64_t>(timeout * 1000)),
-                                         nccl ? CommBackend::kNccl : CommBackend::kGloo);
+    communicator =
+        Communicator::connect(env,
+                              std::chrono::milliseconds(static_cast<int64_t>(timeout * 1000)),
+                              nccl ? CommBackend::kNccl : CommBackend::kGloo);
   }
   const bool root = env.rank == 0;  // the other ranks write nothing into the output folder
   auto file_sink =
@@ -210,8 +212,8 @@ int train(const cxxopts::ParseResult& args, int argc, char** argv) {
     int fault_rank = -1, fault_signal = 0;
     int64_t fault_step = -1;
     if (std::sscanf(fault, "%d:%ld:%d", &fault_rank, &fault_step, &fault_signal) != 3)
-      throw cli::UsageError(fmt::format(
-          "SENTZOO_TEST_RAISE_AT_STEP: expected RANK:STEP:SIGNAL, found '{}'", fault));
+      throw cli::UsageError(
+          fmt::format("SENTZOO_TEST_RAISE_AT_STEP: expected RANK:STEP:SIGNAL, found '{}'", fault));
     if (fault_rank == env.rank)
       hooks.after_step = [fault_step, fault_signal](int64_t step) {
         if (step == fault_step) std::raise(fault_signal);
@@ -257,8 +259,9 @@ int main(int argc, char** argv) {
       "o,output", "output folder (default: runs/<config name>)", cxxopts::value<std::string>())(
       "resume", "continue from the newest checkpoint in the output folder")(
       "print-config",
-      "print the resolved config (every key, defaults filled in; with --config and --set) and exit")(
-      "print-config-reference", "print the configuration reference (docs/CONFIG.md) and exit")(
+      "print the resolved config (every key, defaults filled in; with --config and --set) and "
+      "exit")("print-config-reference",
+              "print the configuration reference (docs/CONFIG.md) and exit")(
       "nproc",
       "data parallel: start N processes on this machine as one job (rank logs: OUTPUT/rank-K.log)",
       cxxopts::value<int>())(
@@ -269,6 +272,7 @@ int main(int argc, char** argv) {
       "data parallel: auto (gloo with train.device cpu, nccl with cuda), gloo or nccl",
       cxxopts::value<std::string>()->default_value("auto"));
   sentzoo::cli::add_common_options(options);
-  return sentzoo::cli::run(
-      argc, argv, options, [&](const cxxopts::ParseResult& args) { return train(args, argc, argv); });
+  return sentzoo::cli::run(argc, argv, options, [&](const cxxopts::ParseResult& args) {
+    return train(args, argc, argv);
+  });
 }

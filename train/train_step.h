@@ -26,7 +26,7 @@ struct StepPlan {
   torch::ScalarType amp_dtype = torch::kBFloat16;
   torch::DeviceType device = torch::kCPU;
   GradScaler* scaler = nullptr;  // fp16: scales each loss before backward; else null
-  std::function<BatchShard(size_t task)> next_batch;        // the task's next (global) batch
+  std::function<BatchShard(size_t task)> next_batch;         // the task's next (global) batch
   std::function<uint64_t(size_t task, int64_t micro)> seed;  // seed of a loss call
   /// Data parallel (several processes): averages the gradients over ranks as backward produces
   /// them (dist/gradient_sync.h); null with one process.

@@ -140,7 +140,7 @@ TrainResult run_training(const TrainRunConfig& config,
   };
   const nlohmann::json resolved = config;
   DataParallel dp(std::move(communicator));
-  const bool root = dp.is_root();  // the one rank that writes into output_dir
+  const bool root = dp.is_root();     // the one rank that writes into output_dir
   std::optional<DirectoryLock> lock;  // held until the run returns
   if (root) lock.emplace(output_dir, "sentzoo-train");
   if (!resume && latest_checkpoint(output_dir)) {
@@ -201,9 +201,9 @@ TrainResult run_training(const TrainRunConfig& config,
       result.resumed_from = state.step;
       info(fmt::format("resumed from {} (step {})", checkpoint->string(), state.step));
     } else if (!point.passed_over.empty()) {
-      throw std::runtime_error(fmt::format(
-          "{}: every checkpoint is damaged (see above); nothing to resume from",
-          output_dir.string()));
+      throw std::runtime_error(
+          fmt::format("{}: every checkpoint is damaged (see above); nothing to resume from",
+                      output_dir.string()));
     } else {
       info("no checkpoint to resume from: starting fresh");
     }

@@ -36,8 +36,8 @@ struct Ranks {
 };
 
 // Runs MODE on two worker processes (one thread each) and waits for both.
-#define SKIP_WITHOUT_GLOO()                                                             \
-  if (!communicator_available())                                                        \
+#define SKIP_WITHOUT_GLOO()                                                                 \
+  if (!communicator_available())                                                            \
   GTEST_SKIP() << "this build has no c10d Gloo backend (Debian: scripts/setup.sh installs " \
                   "libgloo-dev; PyPI's LibTorch ships no gloo headers; dist/CMakeLists.txt)"
 

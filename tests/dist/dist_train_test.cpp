@@ -6,12 +6,11 @@
 // one process's metrics. A rank killed with SIGKILL or hung with SIGSTOP stops the other within
 // the timeout, with a message, and the job resumed from the last checkpoint ends bitwise equal to
 // the uninterrupted job.
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
-
-#include <fmt/format.h>
 
 #include <chrono>
 #include <fstream>
@@ -32,11 +31,11 @@ namespace fs = std::filesystem;
 using testing::file_bytes;
 using testing::TempRunDir;
 
-#define SKIP_UNLESS_DIST_TRAIN()                                                             \
-  if (!communicator_available())                                                             \
-    GTEST_SKIP() << "this build has no c10d Gloo backend (Debian: scripts/setup.sh installs " \
+#define SKIP_UNLESS_DIST_TRAIN()                                                                \
+  if (!communicator_available())                                                                \
+    GTEST_SKIP() << "this build has no c10d Gloo backend (Debian: scripts/setup.sh installs "   \
                     "libgloo-dev; PyPI's LibTorch ships no gloo headers; dist/CMakeLists.txt)"; \
-  if (!fs::exists(train_binary()))                                                           \
+  if (!fs::exists(train_binary()))                                                              \
   GTEST_SKIP() << "sentzoo-train is not built: " << train_binary().string()
 
 fs::path train_binary() { return testing::binary_dir() / "sentzoo-train"; }
@@ -68,8 +67,15 @@ std::pair<int, int> run_two_ranks(const fs::path& dir,
     cmd += fmt::format(
         "(env RANK={} WORLD_SIZE=2 MASTER_ADDR=127.0.0.1 MASTER_PORT={} {} SENTZOO_DATA= "
         "{} {} --threads 1 {} >{}.log 2>&1; echo $? >{}.rc; date +%s.%N >{}.end) & ",
-        rank, port, env, rank == 1 ? rank1_timeout : "timeout 300", train_binary().string(),
-        args(rank), log, log, log);
+        rank,
+        port,
+        env,
+        rank == 1 ? rank1_timeout : "timeout 300",
+        train_binary().string(),
+        args(rank),
+        log,
+        log,
+        log);
   }
   testing::run_shell(cmd + "wait");
   auto code = [&](int rank) {
@@ -94,10 +100,8 @@ double max_difference(const std::map<std::string, torch::Tensor>& a,
       ADD_FAILURE() << name << " missing";
       continue;
     }
-    most = std::max(most, (t.to(torch::kDouble) - found->second.to(torch::kDouble))
-                              .abs()
-                              .max()
-                              .item<double>());
+    most = std::max(
+        most, (t.to(torch::kDouble) - found->second.to(torch::kDouble)).abs().max().item<double>());
   }
   return most;
 }
@@ -109,9 +113,9 @@ double max_change(const std::map<std::string, torch::Tensor>& start,
 }
 
 struct Comparison {
-  double one_vs_two = 0;  // max |weight difference| after max_steps
-  double moved = 0;       // max |weight change| from step 1 to the end in one process
-  std::string by_step;    // the difference after each step (for the failure message)
+  double one_vs_two = 0;       // max |weight difference| after max_steps
+  double moved = 0;            // max |weight change| from step 1 to the end in one process
+  std::string by_step;         // the difference after each step (for the failure message)
   double eval_difference = 0;  // max |difference| of the dev metrics of all evaluations
   size_t evaluations = 0;      // dev metric values compared
 };
@@ -151,14 +155,15 @@ Comparison compare_one_and_two(const fs::path& dir, nlohmann::json config) {
   for (size_t k = 0; k < std::min(one_evals.size(), two_evals.size()); ++k)
     c.eval_difference = std::max(c.eval_difference, std::abs(one_evals[k] - two_evals[k]));
   c.evaluations = one_evals.size();
-  std::cout << fmt::format("one process vs two ranks after {} steps: max |difference| {:.3g}; the "
-                           "weights moved up to {:.3g} since step 1; {} dev metric values differ "
-                           "by up to {:.3g}\n",
-                           steps,
-                           c.one_vs_two,
-                           c.moved,
-                           c.evaluations,
-                           c.eval_difference);
+  std::cout << fmt::format(
+      "one process vs two ranks after {} steps: max |difference| {:.3g}; the "
+      "weights moved up to {:.3g} since step 1; {} dev metric values differ "
+      "by up to {:.3g}\n",
+      steps,
+      c.one_vs_two,
+      c.moved,
+      c.evaluations,
+      c.eval_difference);
 
   return c;
 }
@@ -272,14 +277,13 @@ TEST(DistTrain, MultitaskWithPcgradEqualsOneProcess) {
   j.erase("loss");
   j["data"].erase("train");
   j["model"]["pooling"] = {{"mode", "mean"}};
-  j["tasks"] = {
-      {{"name", "sts"}, {"objective", "dual"}, {"train", "tsv:" + d + "graded.tsv"}},
-      {{"name", "para"},
-       {"objective", "cross"},
-       {"train", "tsv:" + d + "binary.tsv"},
-       {"loss", {{"name", "bce"}}},
-       {"num_labels", 1}},
-      {{"name", "lm"}, {"objective", "mlm"}, {"train", "text:" + d + "corpus.txt"}}};
+  j["tasks"] = {{{"name", "sts"}, {"objective", "dual"}, {"train", "tsv:" + d + "graded.tsv"}},
+                {{"name", "para"},
+                 {"objective", "cross"},
+                 {"train", "tsv:" + d + "binary.tsv"},
+                 {"loss", {{"name", "bce"}}},
+                 {"num_labels", 1}},
+                {{"name", "lm"}, {"objective", "mlm"}, {"train", "text:" + d + "corpus.txt"}}};
   j["multitask"] = {{"tasks_per_step", "all"}, {"combiner", {{"name", "pcgrad"}}}};
   const auto c = compare_one_and_two(dir.path(), j);
   EXPECT_GT(c.moved, 1e-3);
@@ -343,8 +347,8 @@ TEST(DistTrain, AHungRankStopsTheOtherWithinTheTimeout) {
   j["train"]["checkpoint_every"] = 1;
   const auto cfg = write_config(dir / "config.json", j).string();
   const int timeout = 5;
-  const double start = std::chrono::duration<double>(
-                           std::chrono::system_clock::now().time_since_epoch()).count();
+  const double start =
+      std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
   // Rank 1 is stopped, so only SIGKILL ends it: `timeout -s KILL` after 15 s.
   const auto [rank0, rank1] = run_two_ranks(
       dir.path(),
@@ -358,9 +362,8 @@ TEST(DistTrain, AHungRankStopsTheOtherWithinTheTimeout) {
   EXPECT_EQ(rank0, 1) << log0;
   EXPECT_EQ(rank1, 137);
   const double rank0_seconds = std::stod(file_bytes(dir / "hang-rank0.end")) - start;
-  std::cout << fmt::format("rank 0 exited {:.1f} s after the start (timeout {} s)\n",
-                           rank0_seconds,
-                           timeout);
+  std::cout << fmt::format(
+      "rank 0 exited {:.1f} s after the start (timeout {} s)\n", rank0_seconds, timeout);
   EXPECT_LT(rank0_seconds, timeout + 15);  // start-up, 2 steps, then the timeout
   EXPECT_NE(log0.find("rank 0 of 2"), std::string::npos) << log0;
   EXPECT_TRUE(log0.find("no answer within 5 s") != std::string::npos ||
@@ -376,10 +379,8 @@ TEST(DistTrain, DifferentConfigsAcrossRanksAreRefused) {
   testing::write_toy_data(dir.path());
   const auto cfg = write_config(dir / "config.json", dual_config(dir.path())).string();
   const auto [code0, code1] = run_two_ranks(dir.path(), "mismatch", [&](int rank) {
-    return fmt::format("--dist-timeout 20 -c {} -o {} --set train.seed={}",
-                       cfg,
-                       (dir / "out").string(),
-                       7 + rank);
+    return fmt::format(
+        "--dist-timeout 20 -c {} -o {} --set train.seed={}", cfg, (dir / "out").string(), 7 + rank);
   });
   const int codes[2] = {code0, code1};
   for (int rank = 0; rank < 2; ++rank) {

@@ -39,9 +39,7 @@ struct BatchShard {
     return shard;
   }
   /// rows[begin, end): may be empty when the batch has fewer rows than there are ranks.
-  std::vector<int64_t> local_rows() const {
-    return {rows.begin() + begin, rows.begin() + end};
-  }
+  std::vector<int64_t> local_rows() const { return {rows.begin() + begin, rows.begin() + end}; }
   torch::Tensor gather(const torch::Tensor& local) const {
     return gather_fn ? gather_fn(local) : local;
   }
