@@ -105,13 +105,8 @@ std::shared_ptr<Communicator> Communicator::connect(const DistEnv& env,
     if (backend == CommBackend::kGloo)
       impl->group = detail::make_gloo_group(impl->store, env, timeout);
 #endif
-  } catch (const c10::Error& e) {
-    throw std::runtime_error(fmt::format("{}: joining the job at {}:{} failed: {}",
-                                         who,
-                                         env.master_addr,
-                                         env.master_port,
-                                         first_line(e.what_without_backtrace())));
   } catch (const std::exception& e) {
+    // c10::Error's what() carries a C++ backtrace: its first line is the message.
     throw std::runtime_error(fmt::format("{}: joining the job at {}:{} failed: {}",
                                          who,
                                          env.master_addr,
