@@ -108,7 +108,8 @@ TEST(ConfigSchema, ResolvedConfigHasEveryKeyAndRoundTrips) {
                            "tiny-roformer-v2-multitask.json",
                            "deepnet-tiny-mlm-hongloumeng.json",
                            "bert-tiny-cross-afqmc.json",
-                           "roformer-v2-small-cosent.json"}) {
+                           "roformer-v2-small-cosent.json",
+                           "pretrain-roformer-v2-small-zh.json"}) {
     SCOPED_TRACE(name);
     const auto path = std::string(SENTZOO_TEST_SOURCE_DIR) + "/configs/" + name;
     const auto config = parse_train_config(read_json_file(path), path);
