@@ -4,7 +4,8 @@
 # training splits, every dev/valid/test text left out, report in OUT/corpus/report.json), then
 # trains configs/pretrain-roformer-v2-small-zh.json (RoFormerV2-small, 18.7 M parameters, MLM,
 # bert-base-chinese vocab, 128 tokens) on it with the held-out novel text as dev set; the best
-# model by held-out MLM loss is OUT/roformer_v2/best (Hugging Face layout, loads everywhere).
+# model by held-out MLM loss is OUT/roformer_v2/best (Hugging Face layout, loads everywhere);
+# report.py writes docs/results/backbone.{md,json,png} (corpus table, speed, loss curves).
 # bf16 autocast only where this CPU's bf16 GEMM is measured faster than fp32 (the Xeon host of
 # 2026-12-03: 136 vs 212 GFLOP/s, fp32 wins; an EPYC host had 382 vs 180).
 #   SENTZOO_DATA=/work/shared/data experiments/backbone/run.sh [STEPS]   # default 6000
@@ -28,3 +29,4 @@ resume=()
 "$build/sentzoo-train" -c configs/pretrain-roformer-v2-small-zh.json -o "$out/roformer_v2" \
   --set "data.train=text:$PWD/$out/corpus/train.txt" --set "data.dev=text:$PWD/$out/corpus/heldout.txt" \
   --set "train.max_steps=$steps" --set "train.amp=$amp" --threads 2 "${resume[@]}"
+experiments/python.sh experiments/backbone/report.py "$out" docs/results/backbone
