@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include <algorithm>
 #include <exception>
 #include <functional>
 #include <stdexcept>
@@ -178,41 +179,39 @@ std::vector<torch::Tensor> Communicator::all_gather(const torch::Tensor& tensor,
     for (int64_t d = 0; d < tensor.dim(); ++d) descriptor[2 + d] = tensor.size(d);
   }
   descriptor = descriptor.to(impl_->device);
-  std::vector<torch::Tensor> descriptors(world_size_);
-  for (auto& d : descriptors) d = torch::empty_like(descriptor);
-  gather(descriptors, descriptor);
-  for (auto& d : descriptors) d = d.cpu();
+  std::vector<torch::Tensor> gathered(world_size_);
+  for (auto& d : gathered) d = torch::empty_like(descriptor);
+  gather(gathered, descriptor);
+  std::vector<std::vector<int64_t>> descriptors;  // per rank: dim (-1: none), dtype, sizes
+  for (const auto& d : gathered) {
+    const auto cpu = d.cpu().contiguous();
+    descriptors.emplace_back(cpu.data_ptr<int64_t>(), cpu.data_ptr<int64_t>() + cpu.numel());
+  }
+  auto rows_of = [&](int r) { return descriptors[r][0] > 0 ? descriptors[r][2] : int64_t{0}; };
   int template_rank = -1;
   int64_t most = 0;
   for (int r = 0; r < world_size_; ++r) {
-    if (descriptors[r][0].item<int64_t>() < 0) continue;
-    if (template_rank < 0) template_rank = r;
-    most = std::max(
-        most,
-        descriptors[r][0].item<int64_t>() == 0 ? int64_t{1} : descriptors[r][2].item<int64_t>());
-  }
-  if (template_rank < 0)
-    throw std::runtime_error(fmt::format("{}: no rank has a tensor to gather", who));
-  const auto& t = descriptors[template_rank];
-  const int64_t dims = t[0].item<int64_t>();
-  const auto options = torch::TensorOptions()
-                           .dtype(static_cast<torch::ScalarType>(t[1].item<int64_t>()))
-                           .device(impl_->device);
-  std::vector<int64_t> shape;
-  for (int64_t d = 0; d < dims; ++d) shape.push_back(t[2 + d].item<int64_t>());
-  for (int r = 0; r < world_size_; ++r) {
     const auto& other = descriptors[r];
-    if (other[0].item<int64_t>() < 0) continue;
-    bool same =
-        other[0].item<int64_t>() == dims && other[1].item<int64_t>() == t[1].item<int64_t>();
-    for (int64_t d = 1; same && d < dims; ++d) same = other[2 + d].item<int64_t>() == shape[d];
+    if (other[0] < 0) continue;
+    if (template_rank < 0) template_rank = r;
+    const auto& first = descriptors[template_rank];
+    const bool same = other[0] == first[0] && other[1] == first[1] &&
+                      std::equal(other.begin() + 3, other.end(), first.begin() + 3);
     if (!same)
       throw std::runtime_error(fmt::format(
           "{}: rank {}'s tensor differs from rank {}'s in dtype or a dimension after the first",
           who,
           r,
           template_rank));
+    most = std::max(most, rows_of(r));
   }
+  if (template_rank < 0)
+    throw std::runtime_error(fmt::format("{}: no rank has a tensor to gather", who));
+  const auto& t = descriptors[template_rank];
+  const int64_t dims = t[0];
+  const auto options =
+      torch::TensorOptions().dtype(static_cast<torch::ScalarType>(t[1])).device(impl_->device);
+  std::vector<int64_t> shape(t.begin() + 2, t.begin() + 2 + dims);
   if (dims == 0) {  // scalars: one value per rank
     auto local = tensor.defined() ? tensor.contiguous() : torch::zeros({}, options);
     std::vector<torch::Tensor> outputs(world_size_);
@@ -227,11 +226,7 @@ std::vector<torch::Tensor> Communicator::all_gather(const torch::Tensor& tensor,
   std::vector<torch::Tensor> outputs(world_size_);
   for (auto& o : outputs) o = torch::empty(padded_shape, options);
   gather(outputs, padded);
-  for (int r = 0; r < world_size_; ++r) {
-    const int64_t rows =
-        descriptors[r][0].item<int64_t>() < 0 ? 0 : descriptors[r][2].item<int64_t>();
-    outputs[r] = outputs[r].narrow(0, 0, rows);
-  }
+  for (int r = 0; r < world_size_; ++r) outputs[r] = outputs[r].narrow(0, 0, rows_of(r));
   return outputs;
 }
 

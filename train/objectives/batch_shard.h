@@ -7,9 +7,9 @@
 // is the whole batch and gather is the identity.
 //
 // An objective's loss (train/objectives/objective.h):
-//   const auto local = shard.local_rows();              // rows[begin, end)
-//   auto logits = model->forward(batch of local ...);   // (end - begin, ...)
-//   auto all = shard.gather(logits);                    // (rows.size(), ...), rank order
+//   auto all = shard.run([&](const std::vector<int64_t>& local) {   // rows[begin, end)
+//     return model->forward(batch of local ...);                     // (end - begin, ...)
+//   });                                                              // (rows.size(), ...)
 //   return loss(all, labels of shard.rows);
 
 #include <torch/torch.h>
@@ -48,6 +48,16 @@ struct BatchShard {
   /// gather() for a batch-level loss: the identity with local_loss.
   torch::Tensor gather_for_loss(const torch::Tensor& local) const {
     return local_loss ? local : gather(local);
+  }
+  /// forward(local_rows()) gathered over the ranks (with `batch_loss`, gather_for_loss). A rank
+  /// without rows runs nothing and takes part in the gather with an undefined tensor; every
+  /// rank calls this alike.
+  template <class Forward>
+  torch::Tensor run(Forward&& forward, bool batch_loss = false) const {
+    const auto local = local_rows();
+    torch::Tensor out;
+    if (!local.empty()) out = forward(local);
+    return batch_loss ? gather_for_loss(out) : gather(out);
   }
 };
 

@@ -46,15 +46,12 @@ Objective build(const ObjectiveContext& ctx) {
   const torch::Device device = ctx.device;
   objective.loss = [=](const BatchShard& shard, uint64_t /*seed*/) mutable {
     // This rank's pairs through the model; the loss (a mean over pairs) over every rank's logits.
-    const auto local = shard.local_rows();
-    torch::Tensor logits;  // undefined: this rank has no rows of the batch
-    if (!local.empty()) {
-      const Batch b = gather_batch(train->a, local, collate, device);
-      logits = model->forward(b.input_ids, b.attention_mask, b.token_type_ids);
-    }
     LossBatch batch;
     batch.labels = collate_labels(train->labels, shard.rows).to(device);
-    batch.logits = shard.gather(logits);
+    batch.logits = shard.run([&](const std::vector<int64_t>& local) {
+      const Batch b = gather_batch(train->a, local, collate, device);
+      return model->forward(b.input_ids, b.attention_mask, b.token_type_ids);
+    });
     return (*loss)(batch);
   };
   const EvalSettings settings = eval_settings(ctx);

@@ -101,13 +101,15 @@ Objective build(const ObjectiveContext& ctx) {
   objective.loss = [=](const BatchShard& shard, uint64_t /*seed*/) mutable {
     // This rank's rows through the towers, then every rank's (in-batch negatives and CoSENT's
     // pairs see the global batch; anchors and positives are gathered alike, so stay aligned).
-    const auto local = shard.local_rows();
-    if (local.empty() && shard.local_loss) return torch::zeros({}, device);  // nothing of ours
+    if (shard.local_loss && shard.begin == shard.end)
+      return torch::zeros({}, device);  // a local loss over no rows of ours
     auto side = [&](const std::vector<Encoding>& texts, int tower) {
-      if (local.empty()) return shard.gather(torch::Tensor());  // the other ranks' rows only
-      const Batch b = gather_batch(texts, local, collate, device);
-      return shard.gather_for_loss(
-          model->forward(b.input_ids, b.attention_mask, b.token_type_ids, tower));
+      return shard.run(
+          [&](const std::vector<int64_t>& local) {
+            const Batch b = gather_batch(texts, local, collate, device);
+            return model->forward(b.input_ids, b.attention_mask, b.token_type_ids, tower);
+          },
+          /*batch_loss=*/true);
     };
     LossBatch batch;
     batch.labels = collate_labels(train->labels, shard.loss_rows()).to(device);
