@@ -99,6 +99,41 @@ TEST(CompareReport, DegenerateThresholdsAndABusyMachineAreWarnings) {
   EXPECT_NE(md.find("| load average (1 min) | 0.50 at start, 3.50 at end |"), std::string::npos);
 }
 
+// The closing section states each quality difference with its sign and who is ahead, the cost
+// ratios per pair and per query (the largest N), and warns about random initialisation only for
+// the model that had it.
+TEST(CompareReport, SummarySaysWhoIsAheadAndAtWhatCost) {
+  json r;
+  r["dual"]["test"] = {{"accuracy", 0.80}, {"spearman", 0.70}};
+  r["cross"]["test"] = {{"accuracy", 0.85}, {"spearman", 0.60}};
+  r["cost"] = {{"dual_pairs_per_second", 400.0}, {"cross_pairs_per_second", 100.0}};
+  r["retrieval"] = json::array(
+      {{{"n", 1000}, {"dual", {{"query_seconds", 0.001}}}, {"cross", {{"query_seconds", 10.0}}}},
+       {{"n", 10000},
+        {"dual", {{"query_seconds", 0.002}}},
+        {"cross", {{"query_seconds", 100.0}}}}});
+  r["dual"]["model"]["init"] = "/models/backbone";
+  r["cross"]["model"]["init"] = "random";
+  const std::string md = compare_markdown(r);
+  const auto summary = md.substr(md.find("## What the numbers say"));
+  EXPECT_NE(summary.find("Test accuracy: cross 0.8500, dual 0.8000 (+0.0500): the cross encoder "
+                         "is ahead."),
+            std::string::npos)
+      << summary;
+  EXPECT_NE(summary.find("Test spearman: cross 0.6000, dual 0.7000 (-0.1000): the dual encoder "
+                         "is ahead."),
+            std::string::npos);
+  EXPECT_EQ(summary.find("Test f1"), std::string::npos) << "no f1 in either: no line";
+  EXPECT_NE(summary.find("dual 400.0 pairs/s (both texts encoded), cross 100.0 pairs/s (4.0x)"),
+            std::string::npos);
+  EXPECT_NE(summary.find("against 10000 candidates takes 2.00 ms with the dual encoder"),
+            std::string::npos);
+  EXPECT_NE(summary.find("100000.0 ms with the cross encoder"), std::string::npos);
+  EXPECT_NE(summary.find("50000x"), std::string::npos);
+  EXPECT_NE(summary.find("The cross encoder was trained from random weights."), std::string::npos);
+  EXPECT_EQ(summary.find("The dual encoder was trained from random weights."), std::string::npos);
+}
+
 TEST(CompareReport, ChartsShowNAInsteadOfNaNBars) {
   json r;
   r["dual"]["test"] = {{"accuracy", 0.8}, {"f1", 0.7}};  // no spearman

@@ -109,7 +109,10 @@ TEST(ConfigSchema, ResolvedConfigHasEveryKeyAndRoundTrips) {
                            "deepnet-tiny-mlm-hongloumeng.json",
                            "bert-tiny-cross-afqmc.json",
                            "roformer-v2-small-cosent.json",
-                           "pretrain-roformer-v2-small-zh.json"}) {
+                           "pretrain-roformer-v2-small-zh.json",
+                           "pretrain-bert-small-zh.json",
+                           "matching-dual-zh.json",
+                           "matching-cross-zh.json"}) {
     SCOPED_TRACE(name);
     const auto path = std::string(SENTZOO_TEST_SOURCE_DIR) + "/configs/" + name;
     const auto config = parse_train_config(read_json_file(path), path);
@@ -122,8 +125,9 @@ TEST(ConfigSchema, ResolvedConfigHasEveryKeyAndRoundTrips) {
                 !derived || config.model.encoder.contains(item.key()))
           << item.key();
     }
-    if (config.tasks.empty() && resolved["loss"]["name"] == "cosent")
+    if (config.tasks.empty() && resolved["loss"]["name"] == "cosent") {
       EXPECT_DOUBLE_EQ(resolved["loss"]["params"]["scale"].get<double>(), 20.0);
+    }
     // Fed back, it means the same run: resolving again changes nothing, and the encoder the
     // run builds is the same.
     const auto again = parse_train_config(resolved, "resolved");

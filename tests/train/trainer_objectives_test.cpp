@@ -93,6 +93,36 @@ INSTANTIATE_TEST_SUITE_P(
              std::to_string(info.index);
     });
 
+// MLM accuracy counts arg-max predictions equal to the ORIGINAL token at every masked position:
+// on a corpus of one repeated character, a model that has learned to always predict it scores
+// exactly 1 (comparing with the masked input instead would score at most ~0.2, as 80% of the
+// chosen tokens are [MASK]), while the same model with learning rate 1e-9 is near chance.
+TEST(TrainerObjectives, MlmAccuracyIsOverOriginalTokensAtMaskedPositions) {
+  TempRunDir dir("mlm_accuracy");
+  testing::write_toy_data(dir.path());
+  std::string line;
+  for (int k = 0; k < 12; ++k) line += "猫";
+  std::string corpus;
+  for (int i = 0; i < 16; ++i) corpus += line + "\n";
+  testing::write_text(dir / "same.txt", corpus);
+  auto j = toy_config(dir.path());
+  j["objective"] = "mlm";
+  j["loss"] = {{"name", "mlm"}};
+  j["data"]["train"] = "text:" + (dir / "same.txt").string();
+  j["data"]["dev"] = j["data"]["train"];
+  j["train"]["max_steps"] = 20;
+  j["train"]["eval_every"] = 20;
+  j["optim"]["lr"] = 1e-9;  // practically untrained: near chance over the ~40-token vocabulary
+  const auto untrained = run(j, dir / "untrained");
+  j["optim"]["lr"] = 3e-2;
+  const auto trained = run(j, dir / "trained");
+  ASSERT_EQ(untrained.evals.size(), 1u);
+  ASSERT_EQ(trained.evals.size(), 1u);
+  EXPECT_LT(untrained.evals[0].metrics.values.at("mlm_accuracy"), 0.5);
+  const double last = trained.evals[0].metrics.values.at("mlm_accuracy");
+  EXPECT_DOUBLE_EQ(last, 1.0);
+}
+
 // A loss that cannot use the data fails before the first step, naming the task and the fix.
 TEST(TrainerObjectives, WrongDataForTheLossFailsBeforeTraining) {
   TempRunDir dir("wrong_data");

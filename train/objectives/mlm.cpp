@@ -1,8 +1,9 @@
 // The masked-language-model objective (BERT pretraining, arXiv 1810.04805 §3.1; RoFormerV2's
 // tied head, REFERENCE.md §1.1): 15% of the tokens are chosen (80% [MASK], 10% random, 10% kept,
 // mlm_masking.h) and predicted by the encoder's MLM head; the loss is cross-entropy over the
-// chosen tokens. Dev metric: the same loss on dev texts (lower is better), masked with the run's
-// seed so every evaluation sees the same masks.
+// chosen tokens. Dev metrics: the same loss on dev texts (lower is better; the primary metric)
+// and the accuracy of the arg-max prediction at the chosen tokens (BERT's "masked LM accuracy"),
+// masked with the run's seed so every evaluation sees the same masks.
 
 #include <fmt/format.h>
 
@@ -16,16 +17,23 @@ namespace sentzoo {
 
 namespace {
 
-// (M) fp32 cross-entropy of each masked token in rows [begin, end) of `batch`, which is masked
-// as a whole with `seed`: the masks of a row do not depend on how a batch is split over ranks.
-// Undefined when begin == end.
-torch::Tensor masked_token_losses(TransformerEncoder& encoder,
-                                  const Batch& batch,
-                                  int64_t begin,
-                                  int64_t end,
-                                  const SpecialIds& special,
-                                  const torch::Device& device,
-                                  uint64_t seed) {
+// Per masked token of rows [begin, end): losses (M) fp32 cross-entropy; correct (M) bool, whether
+// the arg-max of the logits is the original token (only filled when asked: evaluation).
+struct MaskedTokens {
+  torch::Tensor losses;
+  torch::Tensor correct;
+};
+
+// The masked tokens of rows [begin, end) of `batch`, which is masked as a whole with `seed`: the
+// masks of a row do not depend on how a batch is split over ranks. Undefined when begin == end.
+MaskedTokens masked_tokens(TransformerEncoder& encoder,
+                           const Batch& batch,
+                           int64_t begin,
+                           int64_t end,
+                           const SpecialIds& special,
+                           const torch::Device& device,
+                           uint64_t seed,
+                           bool with_accuracy = false) {
   std::vector<int64_t> specials;
   for (int64_t id : {special.cls, special.sep, special.pad, special.mask, special.unk}) {
     if (id >= 0) specials.push_back(id);
@@ -50,10 +58,12 @@ torch::Tensor masked_token_losses(TransformerEncoder& encoder,
   const auto selected = labels.view({-1}).ne(kIgnoreIndex).nonzero().squeeze(1);  // (M,)
   const auto hidden = out.last_hidden.reshape({-1, out.last_hidden.size(-1)});    // (B*T, h)
   auto logits = encoder->mlm_logits(hidden.index_select(0, selected)).to(torch::kFloat);  // (M, V)
-  return torch::nn::functional::cross_entropy(
-      logits,
-      labels.view({-1}).index_select(0, selected),
-      torch::nn::functional::CrossEntropyFuncOptions().reduction(torch::kNone));
+  const auto targets = labels.view({-1}).index_select(0, selected);                       // (M,)
+  MaskedTokens tokens;
+  tokens.losses = torch::nn::functional::cross_entropy(
+      logits, targets, torch::nn::functional::CrossEntropyFuncOptions().reduction(torch::kNone));
+  if (with_accuracy) tokens.correct = logits.argmax(-1).eq(targets);
+  return tokens;
 }
 
 // () mean cross-entropy over every masked token of the batch (all ranks' with `shard`); 0, with
@@ -80,23 +90,37 @@ Objective build(const ObjectiveContext& ctx) {
     // tokens of the global batch, as in one process.
     const Batch b = gather_batch(train->a, shard.rows, collate, device);
     return mean_over_masked(
-        masked_token_losses(encoder, b, shard.begin, shard.end, special, device, seed), shard);
+        masked_tokens(encoder, b, shard.begin, shard.end, special, device, seed).losses, shard);
   };
   const EvalSettings settings = eval_settings(ctx);
   const uint64_t seed = ctx.config.train.seed;
   objective.evaluate = [=]() mutable {
     double total = 0;
     int64_t batches = 0;
+    int64_t correct = 0;
+    int64_t masked = 0;
     for (const auto& rows : length_sorted_batches(dev->lengths, settings.batch_size)) {
       compat::AutocastGuard amp(settings.autocast, settings.device.type(), settings.amp_dtype);
       const Batch b = gather_batch(dev->a, rows, settings.collate, settings.device);
-      const auto token_losses = masked_token_losses(
-          encoder, b, 0, b.input_ids.size(0), special, settings.device, seed + batches);
-      total += mean_over_masked(token_losses, BatchShard::whole(rows)).item<double>();
+      const auto tokens = masked_tokens(encoder,
+                                        b,
+                                        0,
+                                        b.input_ids.size(0),
+                                        special,
+                                        settings.device,
+                                        seed + batches,
+                                        /*with_accuracy=*/true);
+      total += mean_over_masked(tokens.losses, BatchShard::whole(rows)).item<double>();
+      correct += tokens.correct.sum().item<int64_t>();
+      masked += tokens.correct.numel();
       ++batches;
     }
     Metrics metrics;
+    // The loss is the mean of the batches' means (as before accuracy was added); the accuracy is
+    // over every masked token of the dev set.
     metrics.values["mlm_loss"] = total / std::max<int64_t>(1, batches);
+    metrics.values["mlm_accuracy"] =
+        static_cast<double>(correct) / static_cast<double>(std::max<int64_t>(1, masked));
     metrics.primary = "mlm_loss";
     metrics.greater_is_better = false;
     return metrics;
