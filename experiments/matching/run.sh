@@ -10,8 +10,11 @@
 #                 SICK on relatedness >= 3)
 #   cross_bce     cross encoder, BCE on the [CLS] logit (STS-B, SICK: score / 5 as soft label)
 #   cross_cosent  cross encoder, CoSENT on the logits
-# with max length 64 and batch 32 (Su's), for min(STEPS, 3 epochs) steps (default 200: 6,400
-# pairs; Su trains ~1-3 epochs of the full sets), lr 1e-4 for the backbone and 5e-4 (with the
+#   cross_bce_pooler  cross_bce with the head on BERT's pooler (tanh dense on [CLS], loaded from
+#                 the checkpoint) as HF's BertForSequenceClassification and sentence-transformers'
+#                 CrossEncoder do; BERT checkpoints only (not in the default METHODS)
+# with max length 64 and batch 32 (Su's), for min(STEPS, EPOCHS epochs) steps (defaults 200: 6,400
+# pairs, and 3; Su trains ~1-3 epochs of the full sets), lr 1e-4 for the backbone and 5e-4 (with the
 # residual ramp, the repo's from-scratch recipe) for random init, linear decay after 10% warm-up.
 # The trainer evaluates the first 500 pairs of valid every quarter of the run (the convergence
 # charts; best/ is the best of these 4) and sentzoo-eval then scores best/ on valid (threshold
@@ -21,10 +24,11 @@
 # (init "minilm", lr 2e-5; fetched by scripts/fetch_models.sh when missing); SICK is trained on
 # relatedness and also scored for accuracy on its entailment judgment (eval_entail.json).
 #   SENTZOO_DATA=/work/shared/data experiments/matching/run.sh [TASK...]
-# Environment: STEPS (200), INITS ("backbone random"), METHODS ("cosent sbert cross_bce
+# Environment: STEPS (200), EPOCHS (3), INITS ("backbone random"), METHODS ("cosent sbert cross_bce
 # cross_cosent"), BACKBONE (runs/backbone/roformer_v2/best), LCQMC_TEST / PAWSX_TEST = FMT:PATH
 # of the held-out test sets (not in our data): then all of dev but valid trains and that file is
-# the test set; MATCHING_OUT (runs/matching). Finished runs (eval.json present) are kept:
+# the test set; MATCHING_OUT (runs/matching); MATCHING_REPORT (docs/results/matching: the report's
+# prefix; "none" skips it, e.g. for budget.sh, which writes its own). Finished runs (eval.json present) are kept:
 # re-running continues.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -32,7 +36,8 @@ export SENTZOO_DATA=${SENTZOO_DATA:-$(cd .. && pwd)/shared/data}
 build=${SENTZOO_BUILD:-build}
 out=${MATCHING_OUT:-runs/matching}
 steps_max=${STEPS:-200}
-inits=${INITS:-backbone random}
+epochs=${EPOCHS:-3}
+inits=${INITS-backbone random}  # may be empty: English tasks only
 methods=${METHODS:-cosent sbert cross_bce cross_cosent}
 backbone=$(cd "$(dirname "${BACKBONE:-runs/backbone/roformer_v2/best}")" && pwd)/$(basename "${BACKBONE:-runs/backbone/roformer_v2/best}")
 tasks=("$@")
@@ -66,7 +71,7 @@ for init in $inits minilm; do
       *) echo "matching: unknown task '$task' (afqmc stsb bq lcqmc pawsx stsb_en sick_en)" >&2; exit 2 ;;
     esac
     rows=$(wc -l < "$data/$task/train.tsv")
-    steps=$(( (3 * rows + 31) / 32 ))
+    steps=$(( (epochs * rows + 31) / 32 ))
     [ "$steps" -gt "$steps_max" ] && steps=$steps_max
     case $init in
       backbone) init_args=(--set "model.init_from=$backbone" --set "tokenizer.vocab=$backbone"
@@ -96,6 +101,12 @@ for init in $inits minilm; do
                fi ;;
         cross_cosent) config=configs/matching-cross-zh.json
                label_args=(--set loss.name=cosent_cross) ;;
+        cross_bce_pooler) config=configs/matching-cross-zh.json
+               label_args=(--set model.head_input=pooler)
+               if graded "$task"; then
+                 label_args+=(--set "data.dev=tsv:$data/$task/curve.tsv?label_scale=0.2")
+                 train="$train?label_scale=0.2"
+               fi ;;
         *) echo "matching: unknown method '$method'" >&2; exit 2 ;;
       esac
       echo "== $task / $init / $method: $steps steps"
@@ -121,4 +132,5 @@ for init in $inits minilm; do
     done
   done
 done
-experiments/python.sh experiments/matching/report.py "$out" docs/results/matching
+report=${MATCHING_REPORT:-docs/results/matching}
+[ "$report" = none ] || experiments/python.sh experiments/matching/report.py "$out" "$report"
