@@ -104,4 +104,32 @@ TokenizedSplit tokenize_texts(const Dataset& data,
   return non_empty(std::move(out), source);
 }
 
+TokenizedSplit pack_texts(const TokenizedSplit& texts, int64_t max_length, int64_t cls_id) {
+  if (max_length < 1) throw std::invalid_argument("pack_texts: max_length must be >= 1");
+  TokenizedSplit out;
+  Encoding row;
+  auto flush = [&] {
+    if (row.ids.empty()) return;
+    row.type_ids.assign(row.ids.size(), 0);
+    out.a.push_back(std::move(row));
+    out.labels.push_back(0);
+    add_length(out);
+    row = Encoding{};
+  };
+  for (const auto& text : texts.a) {
+    if (static_cast<int64_t>(text.ids.size()) > max_length)
+      throw std::invalid_argument("pack_texts: a text of " + std::to_string(text.ids.size()) +
+                                  " tokens is longer than max_length " +
+                                  std::to_string(max_length));
+    const bool drop_cls = cls_id >= 0 && !text.ids.empty() && text.ids.front() == cls_id;
+    const size_t skip = drop_cls ? 1 : 0;
+    const auto added = static_cast<int64_t>(text.ids.size() - skip);
+    if (!row.ids.empty() && static_cast<int64_t>(row.ids.size()) + added > max_length) flush();
+    // A row's first text keeps its [CLS].
+    row.ids.insert(row.ids.end(), text.ids.begin() + (row.ids.empty() ? 0 : skip), text.ids.end());
+  }
+  flush();
+  return out;
+}
+
 }  // namespace sentzoo

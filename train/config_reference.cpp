@@ -52,6 +52,10 @@ const std::map<std::string, std::string>& descriptions() {
       {"data.batch_size", "pairs (dual, cross) or texts (mlm) per step; with several processes the global batch, split between them"},
       {"data.bucket_batches", "length-bucketing window in batches (0: off), e.g. 50"},
       {"data.max_examples", "use only the first N training examples (0: all)"},
+      {"data.pack_texts",
+       "mlm only: pack consecutive training texts, whole, into rows of up to tokenizer.max_length "
+       "tokens ([CLS] t1 [SEP] t2 [SEP] ...; RoBERTa's FULL-SENTENCES); data.batch_size then "
+       "counts rows. Dev texts stay one per row"},
       {"loss.name", "single-task loss (see Losses); empty: the objective's default"},
       {"loss.params", "the loss's parameters (see Losses)"},
       {"optim.lr", "peak learning rate (AdamW)"},

@@ -3,6 +3,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <set>
 #include <stdexcept>
 
@@ -104,6 +105,9 @@ void TrainRunConfig::validate() const {
                       "overflows",
                       data.bucket_batches, data.batch_size, train.grad_accum));
   require(data.max_examples >= 0, "data.max_examples must be >= 0");
+  require(!data.pack_texts || std::any_of(all.begin(), all.end(),
+                                          [](const TaskSpec& t) { return t.objective == "mlm"; }),
+          "data.pack_texts packs the texts of mlm tasks, but no task has the mlm objective");
   require(train.max_steps >= 1, "train.max_steps must be >= 1");
   require(train.checkpoint_every >= 0 && train.eval_every >= 0 && train.log_every >= 0,
           "train.checkpoint_every, eval_every and log_every must be >= 0");

@@ -64,9 +64,10 @@ struct DataSpec {
   int64_t batch_size = 32;     // pairs (dual, cross) or texts (mlm) per step
   int64_t bucket_batches = 0;  // length bucketing window in batches (0 = off), e.g. 50
   int64_t max_examples = 0;    // use only the first N training examples (0 = all)
+  bool pack_texts = false;     // mlm: consecutive training texts share rows of max_length tokens
 };
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(
-    DataSpec, train, dev, batch_size, bucket_batches, max_examples)
+    DataSpec, train, dev, batch_size, bucket_batches, max_examples, pack_texts)
 
 struct TrainSpec {
   int64_t max_steps = 1000;  // optimizer steps

@@ -39,7 +39,8 @@ steps_max=${STEPS:-200}
 epochs=${EPOCHS:-3}
 inits=${INITS-backbone random}  # may be empty: English tasks only
 methods=${METHODS:-cosent sbert cross_bce cross_cosent}
-backbone=$(cd "$(dirname "${BACKBONE:-runs/backbone/roformer_v2/best}")" && pwd)/$(basename "${BACKBONE:-runs/backbone/roformer_v2/best}")
+backbone=${BACKBONE:-runs/backbone/roformer_v2/best}
+[[ $backbone == /* ]] || backbone=$PWD/$backbone  # absolute: the configs' paths resolve elsewhere
 tasks=("$@")
 [ ${#tasks[@]} -gt 0 ] || tasks=(afqmc stsb bq lcqmc pawsx stsb_en sick_en)
 minilm=${MINILM:-${SENTZOO_MODELS:-$HOME/.cache/sentzoo/models}/all-MiniLM-L6-v2}

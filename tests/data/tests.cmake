@@ -16,4 +16,5 @@ target_sources(sentzoo_tests PRIVATE ${CMAKE_CURRENT_LIST_DIR}/reader_text_io_te
                                      ${CMAKE_CURRENT_LIST_DIR}/reader_real_data_test.cpp
                                      ${CMAKE_CURRENT_LIST_DIR}/reader_digest_test.cpp
                                      ${CMAKE_CURRENT_LIST_DIR}/batch_collate_test.cpp
-                                     ${CMAKE_CURRENT_LIST_DIR}/batcher_test.cpp)
+                                     ${CMAKE_CURRENT_LIST_DIR}/batcher_test.cpp
+                                     ${CMAKE_CURRENT_LIST_DIR}/pack_texts_test.cpp)

@@ -97,6 +97,7 @@ TEST(TrainerConfig, ValidateNamesTheOffendingField) {
          j["loss"] = {{"name", "cosent"}};
        },
        {"mlm", "cosent"}},
+      {[](auto& j) { j["data"]["pack_texts"] = true; }, {"data.pack_texts", "mlm"}},
   };
   for (size_t i = 0; i < cases.size(); ++i) {
     auto j = toy_config("/tmp/x");

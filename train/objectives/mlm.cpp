@@ -3,7 +3,9 @@
 // mlm_masking.h) and predicted by the encoder's MLM head; the loss is cross-entropy over the
 // chosen tokens. Dev metrics: the same loss on dev texts (lower is better; the primary metric)
 // and the accuracy of the arg-max prediction at the chosen tokens (BERT's "masked LM accuracy"),
-// masked with the run's seed so every evaluation sees the same masks.
+// masked with the run's seed so every evaluation sees the same masks. With data.pack_texts the
+// training texts are packed whole into rows of tokenizer.max_length (data/tokenized_split.h:
+// pack_texts); dev texts stay one per row, so held-out numbers compare across settings.
 
 #include <fmt/format.h>
 
@@ -75,7 +77,11 @@ torch::Tensor mean_over_masked(const torch::Tensor& token_losses, const BatchSha
 }
 
 Objective build(const ObjectiveContext& ctx) {
-  const TaskSplits splits = tokenize_task(ctx, tokenize_texts);
+  TaskSplits splits = tokenize_task(ctx, tokenize_texts);
+  if (ctx.config.data.pack_texts) {  // dev stays one text per row: comparable held-out numbers
+    splits.train = std::make_shared<const TokenizedSplit>(pack_texts(
+        *splits.train, ctx.config.tokenizer.max_length, ctx.tokenizer.special().cls));
+  }
   const auto& train = splits.train;
   const auto& dev = splits.dev;
   // The folder holds the encoder with its MLM head: no head of its own.
