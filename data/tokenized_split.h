@@ -47,8 +47,8 @@ TokenizedSplit tokenize_texts(const Dataset& data,
                               int64_t max_length,
                               const std::string& source);
 
-/// MLM packing (RoBERTa's FULL-SENTENCES, arXiv 1907.11692 §4.2; HF run_mlm.py's group_texts
-/// keeps whole texts here): consecutive texts of `texts` (tokenize_texts' output, in file order)
+/// MLM packing (RoBERTa's FULL-SENTENCES, arXiv 1907.11692 §4.2; unlike HF run_mlm.py's
+/// group_texts, which cuts at block boundaries, every text stays whole): consecutive texts of `texts` (tokenize_texts' output, in file order)
 /// joined greedily into rows of at most `max_length` tokens, [CLS] t1 [SEP] t2 [SEP] ... : each
 /// text after a row's first loses its leading `cls_id` (when it starts with it; -1: none), no
 /// text is cut, and a text that does not fit starts the next row. Segment ids are all 0; the

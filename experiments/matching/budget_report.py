@@ -3,13 +3,14 @@ from all-MiniLM-L6-v2, several epochs) beside the 150-step runs of the main matc
 (BASELINE = docs/results/matching.json); writes PREFIX.md, PREFIX.json and PREFIX.png (valid-subset
 Spearman per epoch, one panel per task).
     experiments/python.sh experiments/matching/budget_report.py OUT BASELINE PREFIX"""
-import glob
 import json
 import os
 import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
-from report_util import cpu_name, read_jsonl, write_report  # noqa: E402
+from report_util import cpu_name, write_report  # noqa: E402
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from runs import load_runs  # noqa: E402
 
 import matplotlib  # noqa: E402
 
@@ -26,22 +27,7 @@ with open(os.path.join(out, "data", "splits.json"), encoding="utf-8") as f:
 with open(baseline_path, encoding="utf-8") as f:
     baseline = {(r["task"], r["method"]): r for r in json.load(f)["runs"] if r["init"] == "minilm"}
 
-runs = {}
-for path in sorted(glob.glob(os.path.join(out, "*", "minilm", "*", "eval.json"))):
-    d = os.path.dirname(path)
-    with open(path, encoding="utf-8") as f:
-        ev = json.load(f)
-    with open(os.path.join(d, "run.json"), encoding="utf-8") as f:
-        info = json.load(f)
-    rows = read_jsonl(os.path.join(d, "train", "metrics.jsonl"))
-    entail = None
-    if os.path.exists(os.path.join(d, "eval_entail.json")):
-        with open(os.path.join(d, "eval_entail.json"), encoding="utf-8") as f:
-            entail = json.load(f)["test"]
-    runs[(info["task"], info["method"])] = {
-        **info, "test": ev["test"], "valid": ev["valid"], "test_entail": entail,
-        "best_step": ev["model"]["best_step"],
-        "curve": [(r["step"], r["metrics"]["values"].get("spearman")) for r in rows if r["event"] == "eval"]}
+runs = {(task, method): r for (task, init, method), r in load_runs(out).items() if init == "minilm"}
 if not runs:
     sys.exit(f"{out}: no finished runs (*/minilm/*/eval.json)")
 

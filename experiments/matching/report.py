@@ -4,13 +4,14 @@ PREFIX.json and PREFIX_convergence.png (valid-subset Spearman per quarter of eac
 Sentence-BERT, as the CoSENT post's convergence comparison), beside Su's published numbers
 (REFERENCE.md §13; BERT-base, full training sets).
     experiments/python.sh experiments/matching/report.py OUT PREFIX"""
-import glob
 import json
 import os
 import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
-from report_util import cpu_name, read_jsonl, write_report  # noqa: E402
+from report_util import cpu_name, write_report  # noqa: E402
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from runs import load_runs  # noqa: E402
 
 import matplotlib  # noqa: E402
 
@@ -37,25 +38,7 @@ SU_ACCURACY = {"cosent": {"afqmc": 85.81, "bq": 83.24, "lcqmc": 86.67, "pawsx": 
 with open(os.path.join(out, "data", "splits.json"), encoding="utf-8") as f:
     splits = json.load(f)
 
-runs = {}
-for path in sorted(glob.glob(os.path.join(out, "*", "*", "*", "eval.json"))):
-    d = os.path.dirname(path)
-    with open(path, encoding="utf-8") as f:
-        ev = json.load(f)
-    with open(os.path.join(d, "run.json"), encoding="utf-8") as f:
-        info = json.load(f)
-    rows = read_jsonl(os.path.join(d, "train", "metrics.jsonl"))
-    curve = [(r["step"], r["metrics"]["values"].get("spearman")) for r in rows if r["event"] == "eval"]
-    step_rows = [r for r in rows if r["event"] == "step"]
-    entail_path = os.path.join(d, "eval_entail.json")
-    entail = None
-    if os.path.exists(entail_path):
-        with open(entail_path, encoding="utf-8") as f:
-            entail = json.load(f)["test"]
-    runs[(info["task"], info["init"], info["method"])] = {
-        **info, "test": ev["test"], "valid": ev["valid"], "curve": curve, "test_entail": entail,
-        "best_step": ev["model"]["best_step"], "test_path": info["test"],
-        "final_train_loss": step_rows[-1]["loss"] if step_rows else None}
+runs = load_runs(out)
 if not runs:
     sys.exit(f"{out}: no finished runs (*/*/*/eval.json)")
 

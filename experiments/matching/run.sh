@@ -95,19 +95,14 @@ for init in $inits minilm; do
                  train=$data/$task/train_binary.tsv
                  label_args+=(--set "data.dev=tsv:$data/$task/curve_binary.tsv")
                fi ;;
-        cross_bce) config=configs/matching-cross-zh.json
-               if graded "$task"; then
-                 label_args=(--set "data.dev=tsv:$data/$task/curve.tsv?label_scale=0.2")
-                 train="$train?label_scale=0.2"
-               fi ;;
-        cross_cosent) config=configs/matching-cross-zh.json
-               label_args=(--set loss.name=cosent_cross) ;;
-        cross_bce_pooler) config=configs/matching-cross-zh.json
-               label_args=(--set model.head_input=pooler)
+        cross_bce|cross_bce_pooler) config=configs/matching-cross-zh.json
+               [ "$method" = cross_bce_pooler ] && label_args=(--set model.head_input=pooler)
                if graded "$task"; then
                  label_args+=(--set "data.dev=tsv:$data/$task/curve.tsv?label_scale=0.2")
                  train="$train?label_scale=0.2"
                fi ;;
+        cross_cosent) config=configs/matching-cross-zh.json
+               label_args=(--set loss.name=cosent_cross) ;;
         *) echo "matching: unknown method '$method'" >&2; exit 2 ;;
       esac
       echo "== $task / $init / $method: $steps steps"

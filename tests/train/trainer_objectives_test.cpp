@@ -93,12 +93,9 @@ INSTANTIATE_TEST_SUITE_P(
              std::to_string(info.index);
     });
 
-// MLM accuracy counts arg-max predictions equal to the ORIGINAL token at every masked position:
-// on a corpus of one repeated character, a model that has learned to always predict it scores
-// exactly 1 (comparing with the masked input instead would score at most ~0.2, as 80% of the
-// chosen tokens are [MASK]), while the same model with learning rate 1e-9 is near chance.
-TEST(TrainerObjectives, MlmAccuracyIsOverOriginalTokensAtMaskedPositions) {
-  TempRunDir dir("mlm_accuracy");
+// An MLM run on a corpus of one character repeated: 16 lines of 12 "猫" (14 tokens each with
+// [CLS] and [SEP]), also the dev set; 20 steps, one evaluation at the end.
+nlohmann::json same_character_mlm_config(const TempRunDir& dir) {
   testing::write_toy_data(dir.path());
   std::string line;
   for (int k = 0; k < 12; ++k) line += "猫";
@@ -112,6 +109,16 @@ TEST(TrainerObjectives, MlmAccuracyIsOverOriginalTokensAtMaskedPositions) {
   j["data"]["dev"] = j["data"]["train"];
   j["train"]["max_steps"] = 20;
   j["train"]["eval_every"] = 20;
+  return j;
+}
+
+// MLM accuracy counts arg-max predictions equal to the ORIGINAL token at every masked position:
+// on a corpus of one repeated character, a model that has learned to always predict it scores
+// exactly 1 (comparing with the masked input instead would score at most ~0.2, as 80% of the
+// chosen tokens are [MASK]), while the same model with learning rate 1e-9 is near chance.
+TEST(TrainerObjectives, MlmAccuracyIsOverOriginalTokensAtMaskedPositions) {
+  TempRunDir dir("mlm_accuracy");
+  auto j = same_character_mlm_config(dir);
   j["optim"]["lr"] = 1e-9;  // practically untrained: near chance over the ~40-token vocabulary
   const auto untrained = run(j, dir / "untrained");
   j["optim"]["lr"] = 3e-2;
@@ -130,21 +137,9 @@ TEST(TrainerObjectives, MlmAccuracyIsOverOriginalTokensAtMaskedPositions) {
 // model still learns the corpus (held-out rows stay one text each).
 TEST(TrainerObjectives, MlmPackTextsTrainsOnFullRows) {
   TempRunDir dir("mlm_pack");
-  testing::write_toy_data(dir.path());
-  std::string line;
-  for (int k = 0; k < 12; ++k) line += "猫";
-  std::string corpus;
-  for (int i = 0; i < 16; ++i) corpus += line + "\n";
-  testing::write_text(dir / "same.txt", corpus);
-  auto j = toy_config(dir.path());
-  j["objective"] = "mlm";
-  j["loss"] = {{"name", "mlm"}};
+  auto j = same_character_mlm_config(dir);
   j["tokenizer"]["max_length"] = 64;
-  j["data"]["train"] = "text:" + (dir / "same.txt").string();
-  j["data"]["dev"] = j["data"]["train"];
   j["data"]["batch_size"] = 4;
-  j["train"]["max_steps"] = 20;
-  j["train"]["eval_every"] = 20;
   j["train"]["log_every"] = 1;
   j["optim"]["lr"] = 3e-2;
   std::vector<double> tokens_per_step;
