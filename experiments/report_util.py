@@ -22,6 +22,12 @@ def read_jsonl(path):
         return [json.loads(line) for line in f if line.strip()]
 
 
+def step_spans(step_rows):
+    """[(steps, row)] for the trainer's "step" rows of metrics.jsonl: each row reports the mean
+    seconds_per_step and tokens_per_second of the steps since the row before it."""
+    return [(r["step"] - p["step"], r) for p, r in zip([{"step": 0}] + step_rows[:-1], step_rows)]
+
+
 def rounded(value, digits):
     """value with every float rounded to `digits` significant digits (lists and dicts walked)."""
     if isinstance(value, float):

@@ -6,7 +6,7 @@ import statistics
 import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
-from report_util import cpu_name, read_jsonl, write_report  # noqa: E402
+from report_util import cpu_name, read_jsonl, step_spans, write_report  # noqa: E402
 
 out, prefix = sys.argv[1], sys.argv[2]
 result = {}
@@ -16,7 +16,7 @@ for pack in ("false", "true"):
     evals = [r for r in rows if r["event"] == "eval"]
     if not steps or not evals:
         sys.exit(f"{out}/pack_{pack}: no finished run")
-    spans = [(r["step"] - p["step"], r) for p, r in zip([{"step": 0}] + steps[:-1], steps)]
+    spans = step_spans(steps)
     seconds = sum(n * r["seconds_per_step"] for n, r in spans)
     tokens = sum(n * r["seconds_per_step"] * r["tokens_per_second"] for n, r in spans)
     result["packed" if pack == "true" else "one_text_per_row"] = {

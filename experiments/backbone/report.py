@@ -8,7 +8,7 @@ import statistics
 import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
-from report_util import cpu_name, read_jsonl, write_report  # noqa: E402
+from report_util import cpu_name, read_jsonl, step_spans, write_report  # noqa: E402
 
 import matplotlib  # noqa: E402
 
@@ -33,8 +33,7 @@ def load_model(name):
     evals = [r for r in rows if r["event"] == "eval"]
     if not steps:
         return None
-    seconds = sum(r.get("seconds_per_step", 0) * (r["step"] - p["step"])
-                  for p, r in zip([{"step": 0}] + steps[:-1], steps))
+    seconds = sum(n * r.get("seconds_per_step", 0) for n, r in step_spans(steps))
     best = min(evals, key=lambda r: r["metrics"]["values"]["mlm_loss"]) if evals else None
     m = {
         "amp": config["train"]["amp"],
