@@ -10,21 +10,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 export SENTZOO_DATA=${SENTZOO_DATA:-$(cd .. && pwd)/shared/data}
-build=${SENTZOO_BUILD:-build}
 pretrain_steps=${PRETRAIN_STEPS:-1500}
 read -r -a tasks <<< "${TASKS:-lcqmc}"
-[ -x "$build/sentzoo-train" ] || scripts/build.sh
-corpus=runs/backbone_quick_corpus
-python3 experiments/backbone/build_corpus.py "$SENTZOO_DATA" "$corpus" > /dev/null
 backbone=runs/backbone_quick
-if [ ! -f "$backbone/best/config.json" ]; then
-  rm -rf "$backbone"
-  "$build/sentzoo-train" -c configs/pretrain-roformer-v2-small-zh.json -o "$backbone" --threads 2 \
-    --set "data.train=text:$PWD/$corpus/train.txt" --set "data.dev=text:$PWD/$corpus/heldout.txt" \
-    --set "train.max_steps=$pretrain_steps" --set "train.eval_every=$(( pretrain_steps / 2 ))" \
-    --set "train.checkpoint_every=$(( pretrain_steps / 2 ))" > "$backbone.log" 2>&1 \
-    || { tail -20 "$backbone.log" >&2; exit 1; }
-fi
+experiments/backbone/pretrain_quick.sh "$backbone" "$pretrain_steps"
 common=(BACKBONE="$backbone/best" INITS=backbone METHODS="cosent cross_bce" MATCHING_REPORT=none)
 env "${common[@]}" STEPS=150 MATCHING_OUT=runs/matching_quick_short experiments/matching/run.sh "${tasks[@]}"
 env "${common[@]}" STEPS=1000000 EPOCHS=3 MATCHING_OUT=runs/matching_quick_long \

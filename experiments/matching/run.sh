@@ -13,6 +13,9 @@
 #   cross_bce_pooler  cross_bce with the head on BERT's pooler (tanh dense on [CLS], loaded from
 #                 the checkpoint) as HF's BertForSequenceClassification and sentence-transformers'
 #                 CrossEncoder do; BERT checkpoints only (not in the default METHODS)
+#   cross_bce_seg0  cross_bce with all-zero segment ids for both texts, as Su's interaction
+#                 scripts and RoFormerV2's fine-tuning feed them (REFERENCE.md §1.5): an MLM-only
+#                 backbone never trained segment 1 (not in the default METHODS)
 # with max length 64 and batch 32 (Su's), for min(STEPS, EPOCHS epochs) steps (defaults 200: 6,400
 # pairs, and 3; Su trains ~1-3 epochs of the full sets), lr 1e-4 for the backbone and 5e-4 (with the
 # residual ramp, the repo's from-scratch recipe) for random init, linear decay after 10% warm-up.
@@ -95,8 +98,9 @@ for init in $inits minilm; do
                  train=$data/$task/train_binary.tsv
                  label_args+=(--set "data.dev=tsv:$data/$task/curve_binary.tsv")
                fi ;;
-        cross_bce|cross_bce_pooler) config=configs/matching-cross-zh.json
+        cross_bce|cross_bce_pooler|cross_bce_seg0) config=configs/matching-cross-zh.json
                [ "$method" = cross_bce_pooler ] && label_args=(--set model.head_input=pooler)
+               [ "$method" = cross_bce_seg0 ] && label_args=(--set model.zero_segments=true)
                if graded "$task"; then
                  label_args+=(--set "data.dev=tsv:$data/$task/curve.tsv?label_scale=0.2")
                  train="$train?label_scale=0.2"
