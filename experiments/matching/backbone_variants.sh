@@ -45,5 +45,5 @@ for variant in "${variants[@]}"; do
   echo "$backbone" > "$out/$variant/backbone.txt"  # the pretraining folder, for the report
 done
 data=$(ls -d "$out"/*/data | head -1)
-python3 experiments/matching/lexical_baseline.py "$data" "$out/lexical.json" "${tasks[@]}"
+python3 experiments/matching/lexical_baseline.py "$data" "$out/lexical.json"  # every task of the splits
 experiments/python.sh experiments/matching/variants_report.py "$out" docs/results/matching_backbone_variants

@@ -6,7 +6,7 @@ with the threshold tuned on valid and applied unchanged (REFERENCE.md §9: the e
 metrics/threshold.h: splits at midpoints between adjacent distinct valid scores plus the two
 extremes, predict 1 iff score > threshold, ties among optimal splits broken by the lower median).
 
-    python3 lexical_baseline.py DATA OUT.json [TASK...]
+    python3 lexical_baseline.py DATA OUT.json [TASK...]     (default: every Chinese task in DATA)
 DATA = the folder experiments/matching/prepare.py wrote (DATA/TASK/{valid,test}.tsv). Stdlib only.
 """
 import json
@@ -15,6 +15,7 @@ import os
 import sys
 
 BINARY_TASKS = {"afqmc", "bq", "lcqmc", "pawsx"}
+CHINESE_TASKS = ["afqmc", "stsb", "bq", "lcqmc", "pawsx"]
 
 
 def read_tsv(path):
@@ -103,8 +104,8 @@ def evaluate(data, task, n):
 
 def main():
     data, out, *tasks = sys.argv[1:]
-    if not tasks:
-        tasks = sorted(t for t in os.listdir(data) if os.path.exists(os.path.join(data, t, "test.tsv")))
+    if not tasks:  # the Chinese tasks: characters are their words
+        tasks = [t for t in CHINESE_TASKS if os.path.exists(os.path.join(data, t, "test.tsv"))]
     result = {"method": "character Jaccard overlap (no model)", "data": os.path.abspath(data),
               "tasks": {t: {"unigram": evaluate(data, t, 1), "bigram": evaluate(data, t, 2)} for t in tasks}}
     with open(out, "w", encoding="utf-8") as f:

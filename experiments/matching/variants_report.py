@@ -43,6 +43,9 @@ def pct(x):
 
 
 result = {"variants": [], "lexical": None}
+if os.path.exists(os.path.join(out, "lexical.json")):
+    with open(os.path.join(out, "lexical.json"), encoding="utf-8") as f:
+        result["lexical"] = json.load(f)
 md = ["# Where the cross encoder's deficit comes from: starting points compared (issue #16)", "",
       "Command: `SENTZOO_DATA=/work/shared/data experiments/matching/backbone_variants.sh` (report: "
       f"`experiments/python.sh experiments/matching/variants_report.py {out} {prefix}`). "
@@ -91,16 +94,21 @@ for task, tname in TASKS.items():
             entry["cross"][method] = {k: cross[k] for k in ("steps", "train_seconds", "best_step", "test", "valid")}
         entry["dual"] = {k: dual[k] for k in ("steps", "train_seconds", "best_step", "test", "valid")}
         result["variants"].append(entry)
-    lexical_path = os.path.join(out, "lexical.json")
-    if os.path.exists(lexical_path):
-        with open(lexical_path, encoding="utf-8") as f:
-            lexical = json.load(f)
-        result["lexical"] = lexical
+    if result["lexical"]:
         cells = [f"character {n}s: Spearman {pct(r['spearman'])}, accuracy {pct(r.get('accuracy'))}"
-                 for n, r in lexical["tasks"].get(task, {}).items()]
+                 for n, r in result["lexical"]["tasks"].get(task, {}).items()]
         if cells:
             md += ["", "No model (the Jaccard overlap of the two texts' character sets or character-bigram "
                    "sets as the score, threshold tuned on valid; lexical_baseline.py): " + "; ".join(cells) + "."]
+    md.append("")
+if result["lexical"]:
+    md += ["## The no-model baseline on every task's test split (× 100)", "",
+           "Score = Jaccard overlap of the two texts' character sets (unigram) or character-bigram sets; "
+           "accuracy with the threshold tuned on valid (0/1 tasks only).", "",
+           "| task | unigram Spearman | unigram accuracy | bigram Spearman | bigram accuracy |", "|---|---|---|---|---|"]
+    for task, r in result["lexical"]["tasks"].items():
+        md.append(f"| {TASKS.get(task, task)} | {pct(r['unigram']['spearman'])} | {pct(r['unigram'].get('accuracy'))} | "
+                  f"{pct(r['bigram']['spearman'])} | {pct(r['bigram'].get('accuracy'))} |")
     md.append("")
 write_report(prefix, md, result, digits=5)
 print(f"wrote {prefix}.md, {prefix}.json")
