@@ -3,8 +3,9 @@
 # sentzoo's MLM-pretrained backbone (docs/results/matching_budget_quick_backbone.md)? Trains, on
 # LCQMC, dual CoSENT and cross BCE for 3 epochs (run.sh's settings) from several starting points
 # (from a backbone also cross BCE with all segment ids 0, run.sh's cross_bce_seg0: MLM-only
-# pretraining never trains segment 1, and Su's interaction scripts feed zeros) and reports them side by side with a model-free baseline (character-overlap Jaccard,
-# lexical_baseline.py): docs/results/matching_backbone_variants.{md,json}.
+# pretraining never trains segment 1, and Su's interaction scripts feed zeros) and reports them
+# side by side with a model-free baseline (character-overlap Jaccard, lexical_baseline.py, on
+# every Chinese task's split): docs/results/matching_backbone_variants.{md,json}.
 #   random        no pretraining (run.sh's from-scratch recipe)
 #   quick         1500 steps of the backbone recipe, one text per row (pretrain_quick.sh)
 #   quick_packed  the same corpus with data.pack_texts: whole texts joined by [SEP] into rows of
@@ -45,5 +46,5 @@ for variant in "${variants[@]}"; do
   echo "$backbone" > "$out/$variant/backbone.txt"  # the pretraining folder, for the report
 done
 data=$(ls -d "$out"/*/data | head -1)
-python3 experiments/matching/lexical_baseline.py "$data" "$out/lexical.json"  # every task of the splits
+python3 experiments/matching/lexical_baseline.py "$data" "$out/lexical.json"  # every Chinese task
 experiments/python.sh experiments/matching/variants_report.py "$out" docs/results/matching_backbone_variants
