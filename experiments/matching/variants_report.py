@@ -1,6 +1,6 @@
-"""Report of experiments/matching/backbone_variants.sh (issue #16): per starting point (OUT/VARIANT,
-each a run.sh output folder; backbone.txt names the pretraining folder, random has none), the pretraining it
-had (steps, tokens, minutes, held-out MLM loss and accuracy of the best checkpoint) and the test
+"""Report of experiments/matching/backbone_variants.sh (issue #16): per starting point
+(OUT/VARIANT, each a run.sh output folder; backbone.txt names the pretraining folder, random has
+none), the pretraining it had (steps, tokens, minutes, held-out MLM loss and accuracy of the best checkpoint) and the test
 Spearman / accuracy of dual CoSENT and cross BCE trained from it; beside them the model-free
 character-overlap baseline of OUT/lexical.json. Writes PREFIX.md and PREFIX.json.
     experiments/python.sh experiments/matching/variants_report.py OUT PREFIX"""
@@ -84,7 +84,7 @@ for task, tname in TASKS.items():
                      f"{pre['steps']} × {pre['rows_per_step']} | {pre['tokens'] / 1e6:.2f} | "
                      f"{pre['seconds'] / 60:.0f} | {pre['heldout_mlm_loss']:.3f} | {pct(pre['heldout_mlm_accuracy'])}")
         ds, da = dual["test"]["spearman"], dual["test"].get("accuracy")
-        entry = {"task": task, "variant": variant, "pretraining": pre, "dual": {}, "cross": {}}
+        entry = {"task": task, "variant": variant, "pretraining": pre, "cross": {}}
         for method, cross in crosses.items():
             cs, ca = cross["test"]["spearman"], cross["test"].get("accuracy")
             acc_cells = (f"{pct(da)} | {pct(ca)} | {(ca - da) * 100:+.2f}" if da is not None and ca is not None
